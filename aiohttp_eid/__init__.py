@@ -1,0 +1,71 @@
+"""aiohttp-eid: log people in with their national electronic identity.
+
+One ``setup(app, EidConfig(...))`` call makes an aiohttp application an OpenID
+Connect relying party for InfoCert EID Gateway (SPID, CIE, FranceConnect) and
+other providers. Re-exports only.
+"""
+
+from .config import EidConfig, EidgConfig
+from .errors import (
+    AssuranceError,
+    ConfigurationError,
+    EidError,
+    InsufficientAssuranceError,
+    LoginError,
+    LoginExpiredError,
+    NotAuthenticatedError,
+    OriginError,
+    ProviderError,
+    ProviderUnavailableError,
+    ReplayError,
+    SessionError,
+    SessionStoreUnavailableError,
+    SessionTooLargeError,
+    StateError,
+    TokenValidationError,
+)
+from .identity import Address, Assurance, Device, ElectronicId, Identity, IdentityDocument, PlaceOfBirth
+from .keys import IDENTITY
+from .plugin import setup
+from .providers.base import LoginDetails
+from .web.access import access_token, get_identity, refresh_identity
+from .web.guards import login_required, require_identity, requires_assurance
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "IDENTITY",
+    "Address",
+    "Assurance",
+    "AssuranceError",
+    "ConfigurationError",
+    "Device",
+    "EidConfig",
+    "EidError",
+    "EidgConfig",
+    "ElectronicId",
+    "Identity",
+    "IdentityDocument",
+    "InsufficientAssuranceError",
+    "LoginDetails",
+    "LoginError",
+    "LoginExpiredError",
+    "NotAuthenticatedError",
+    "OriginError",
+    "PlaceOfBirth",
+    "ProviderError",
+    "ProviderUnavailableError",
+    "ReplayError",
+    "SessionError",
+    "SessionStoreUnavailableError",
+    "SessionTooLargeError",
+    "StateError",
+    "TokenValidationError",
+    "access_token",
+    "get_identity",
+    "login_required",
+    "refresh_identity",
+    "require_identity",
+    "requires_assurance",
+    "setup",
+]

@@ -1,0 +1,280 @@
+"""Configuration: frozen keyword-only dataclasses, validated once.
+
+``EidConfig(...)`` checks itself and all its providers when it is built and raises
+one ``ConfigurationError`` that names every bad field, so a deployment learns all
+its mistakes at once instead of one per restart.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import ipaddress
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+from yarl import URL
+
+from .errors import ConfigurationError
+from .identity import Assurance
+
+if TYPE_CHECKING:
+    from aiohttp import web
+    from aiohttp_session import AbstractStorage
+
+    from .identity import Identity
+    from .providers.base import LoginDetails
+
+__all__ = ["EidConfig", "EidgConfig", "OnLogin", "ProviderConfig"]
+
+OnLogin: TypeAlias = "Callable[[web.Request, Identity, LoginDetails], Awaitable[None]]"
+
+EIDG_METHOD_PREFIX = "infocert:identification:method:"
+_METHOD_NAME = re.compile(r"[A-Za-z0-9_+.-]+")
+_PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback_host(host: str | None) -> bool:
+    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1)."""
+    if not host:
+        return False
+    if host.lower() in _LOOPBACK_NAMES or host.lower().endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(field: str, value: str | None, problems: list[str], *, required: bool) -> None:
+    """Collect a problem unless ``value`` is an absolute HTTPS URL (HTTP only on loopback)."""
+    if not value:
+        if required:
+            problems.append(f"{field}: missing")
+        return
+    url = URL(value)
+    if not url.absolute or url.scheme not in ("https", "http") or not url.host:
+        problems.append(f"{field}: not an absolute http(s) URL")
+    elif url.scheme != "https" and not is_loopback_host(url.host):
+        problems.append(f"{field}: must use https (http is allowed on loopback hosts only)")
+    elif url.fragment or url.user or url.password:
+        problems.append(f"{field}: must not carry a fragment or credentials")
+
+
+def method_channel(method: str) -> str:
+    """The channel of an EIDG identification method: SPID_LEVEL_2 -> SPID, FranceConnectPlus -> FRANCECONNECT."""
+    name = method.removeprefix(EIDG_METHOD_PREFIX).upper()
+    name = re.sub(r"_LEVEL_?\d+$", "", name)
+    return re.sub(r"(_?PLUS|\+)$", "", name)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ProviderConfig:
+    """What every provider configuration has."""
+
+    name: str
+    client_id: str
+    redirect_uri: str
+    #: the lowest level a login of this provider may have (None: the provider's default)
+    required_assurance: Assurance | None = None
+    #: provider level value -> Assurance, merged over the provider's defaults
+    assurance_levels: Mapping[str, Assurance] = dataclasses.field(default_factory=dict)
+    #: a label for the provider chooser page
+    label: str | None = None
+
+    kind: str = dataclasses.field(init=False, default="")
+
+    def problems(self, prefix: str) -> list[str]:
+        """Every problem of this provider's fields, each prefixed with where it is."""
+        where = f"providers[{self.name!r}]"
+        problems: list[str] = []
+        if not _PROVIDER_NAME.fullmatch(self.name or ""):
+            problems.append(f"{where}.name: use 1-32 lowercase letters, digits, '-' or '_'")
+        if not self.client_id:
+            problems.append(f"{where}.client_id: missing")
+        check_url(f"{where}.redirect_uri", self.redirect_uri, problems, required=True)
+        expected_path = f"{prefix}/{self.name}/callback"
+        if self.redirect_uri and not URL(self.redirect_uri).path.endswith(expected_path):
+            problems.append(f"{where}.redirect_uri: its path must end with {expected_path}")
+        return problems
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EidgConfig(ProviderConfig):
+    """InfoCert EID Gateway (SPID, CIE, FranceConnect through one broker).
+
+    ``base_url`` is the service URL, e.g. ``https://eid-gatewaycl.infocert.it/oauth2``
+    (test) or ``https://eid-gateway.infocert.it/oauth2`` (production). ``methods``
+    are the identification methods sent in ``acr_values``. EIDG's document names no
+    issuer or JWKS: set ``issuer`` with ``jwks_uri`` (or ``discovery_url``) to have
+    its ID token verified; otherwise the ID token is not used at all.
+    """
+
+    base_url: str
+    client_secret: str
+    methods: Sequence[str] = (
+        EIDG_METHOD_PREFIX + "SPID_LEVEL_2",
+        EIDG_METHOD_PREFIX + "CIE",
+    )
+    #: the token request's grant_type (the document's text says authorization_code, one example "code")
+    grant_type: str = "authorization_code"
+    issuer: str | None = None
+    jwks_uri: str | None = None
+    discovery_url: str | None = None
+    #: send a nonce (and require it back in a verified ID token); the document names none
+    send_nonce: bool = False
+    #: fixed ui_locales; None means the user's language (Accept-Language)
+    ui_locales: str | None = None
+
+    kind: str = dataclasses.field(init=False, default="eidg")
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "methods", tuple(self.methods))
+        object.__setattr__(self, "base_url", (self.base_url or "").rstrip("/"))
+
+    def problems(self, prefix: str) -> list[str]:
+        where = f"providers[{self.name!r}]"
+        problems = super().problems(prefix)
+        check_url(f"{where}.base_url", self.base_url, problems, required=True)
+        for field in ("issuer", "jwks_uri", "discovery_url"):
+            check_url(f"{where}.{field}", getattr(self, field), problems, required=False)
+        if not self.client_secret:
+            problems.append(f"{where}.client_secret: missing")
+        if not self.methods:
+            problems.append(f"{where}.methods: at least one identification method is needed")
+        channels: dict[str, str] = {}
+        for method in self.methods:
+            name = method.removeprefix(EIDG_METHOD_PREFIX)
+            if not method.startswith(EIDG_METHOD_PREFIX) or not _METHOD_NAME.fullmatch(name):
+                problems.append(
+                    f"{where}.methods: {method!r} is not of the form {EIDG_METHOD_PREFIX}<NAME>",
+                )
+                continue
+            channel = method_channel(method)
+            if channel in channels:
+                problems.append(
+                    f"{where}.methods: {channels[channel]} and {name} are of the same "
+                    "channel; EIDG rejects such a request",
+                )
+            channels[channel] = name
+        if self.grant_type not in ("authorization_code", "code"):
+            problems.append(f"{where}.grant_type: 'authorization_code' (default) or 'code'")
+        if self.issuer and not (self.jwks_uri or self.discovery_url):
+            problems.append(f"{where}.jwks_uri: needed with issuer to verify the ID token")
+        if (self.jwks_uri or self.discovery_url) and not self.issuer:
+            problems.append(f"{where}.issuer: needed with jwks_uri/discovery_url")
+        if self.send_nonce and not self.issuer:
+            problems.append(f"{where}.send_nonce: a nonce is only checked in a verified ID token")
+        return problems
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EidConfig:
+    """The whole plugin's configuration, given once to ``aiohttp_eid.setup()``.
+
+    ``session_key`` is 32 random bytes in URL-safe base64 (generate one with
+    ``python -c "import secrets; print(secrets.token_urlsafe(32))"``); a sequence
+    rotates keys: the first encrypts, all decrypt.
+    """
+
+    providers: Sequence[ProviderConfig]
+    session_key: str | Sequence[str]
+    #: "cookie" (default: encrypted cookies, at most two), or any aiohttp-session storage
+    storage: str | AbstractStorage = "cookie"
+    prefix: str = "/auth"
+    on_login: OnLogin | None = None
+    post_logout_path: str = "/"
+    #: absolute session lifetime, counted from the login, in seconds
+    max_age: int = 8 * 3600
+    #: a login unused this long ends; None disables it
+    idle_timeout: int | None = 3600
+    #: clock skew allowed on token times, and how early tokens are refreshed
+    leeway: int = 30
+    refresh: Literal["auto", "on_demand"] = "auto"
+    cookie_name: str = "eid_session"
+    #: total time allowed for one call to a provider
+    http_timeout: float = 10.0
+    #: the largest provider answer read, in bytes
+    max_response_bytes: int = 1024 * 1024
+    #: the language of pages when the request names none we have
+    default_locale: str = "en"
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "providers", tuple(self.providers))
+        keys = (self.session_key,) if isinstance(self.session_key, str) else self.session_key
+        object.__setattr__(self, "session_key", tuple(keys))
+        object.__setattr__(self, "prefix", "/" + self.prefix.strip("/") if self.prefix else "")
+        problems = self._problems()
+        if problems:
+            raise ConfigurationError(problems)
+
+    @property
+    def session_keys(self) -> tuple[bytes, ...]:
+        """The decoded session keys, newest first."""
+        return tuple(_decode_key(k) or b"" for k in self.session_key)
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are ``Secure`` when every redirect URI is HTTPS (decided once, not per request)."""
+        return all(URL(p.redirect_uri).scheme == "https" for p in self.providers)
+
+    def provider(self, name: str) -> ProviderConfig:
+        """The provider configuration called ``name``."""
+        for p in self.providers:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def _problems(self) -> list[str]:
+        problems: list[str] = []
+        if not self.providers:
+            problems.append("providers: at least one provider is needed")
+        names = [p.name for p in self.providers]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(f"providers: the name {name!r} is used more than once")
+        for p in self.providers:
+            problems.extend(p.problems(self.prefix))
+        if not self.session_key:
+            problems.append("session_key: missing")
+        for i, key in enumerate(self.session_key):
+            if not isinstance(key, str) or _decode_key(key) is None:
+                problems.append(
+                    f"session_key[{i}]: must be at least 32 random bytes in URL-safe base64",
+                )
+        if not isinstance(self.storage, str):
+            from aiohttp_session import AbstractStorage
+
+            if not isinstance(self.storage, AbstractStorage):
+                problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
+        elif self.storage != "cookie" and not self.storage.startswith(("redis://", "rediss://")):
+            problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
+        if not self.post_logout_path.startswith("/") or self.post_logout_path.startswith("//"):
+            problems.append("post_logout_path: must be a path on this site, such as '/'")
+        if self.max_age <= 0:
+            problems.append("max_age: must be positive")
+        if self.idle_timeout is not None and self.idle_timeout <= 0:
+            problems.append("idle_timeout: must be positive or None")
+        if self.leeway < 0:
+            problems.append("leeway: must not be negative")
+        if self.refresh not in ("auto", "on_demand"):
+            problems.append("refresh: 'auto' or 'on_demand'")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.cookie_name):
+            problems.append("cookie_name: letters, digits, '-' and '_' only")
+        if self.http_timeout <= 0 or self.max_response_bytes <= 0:
+            problems.append("http_timeout, max_response_bytes: must be positive")
+        return problems
+
+
+def _decode_key(key: Any) -> bytes | None:
+    if not isinstance(key, str):
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    return raw if len(raw) >= 32 else None

@@ -1,0 +1,73 @@
+"""OpenID Provider metadata (OpenID Connect Discovery 1.0), cached.
+
+A fresh copy is fetched after ``ttl``; when that fails, the last good copy is
+used for at most ``stale_for`` more seconds, then the failure shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ..errors import ProviderUnavailableError
+from .transport import HttpClient
+
+__all__ = ["DiscoveryCache"]
+
+log = logging.getLogger("aiohttp_eid.oidc")
+
+
+class DiscoveryCache:
+    """The provider's discovery document, checked against the expected issuer."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        url: str,
+        *,
+        issuer: str | None,
+        provider: str,
+        clock: Callable[[], float],
+        ttl: float = 3600.0,
+        stale_for: float = 86400.0,
+    ) -> None:
+        self._http = http
+        self.url = url
+        self._issuer = issuer
+        self._provider = provider
+        self._clock = clock
+        self._ttl = ttl
+        self._stale_for = stale_for
+        self._document: Mapping[str, Any] | None = None
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def document(self) -> Mapping[str, Any]:
+        """The metadata; raises ProviderUnavailableError when none usable can be had."""
+        async with self._lock:
+            age = self._clock() - self._fetched_at
+            if self._document is not None and age < self._ttl:
+                return self._document
+            try:
+                self._document = await self._fetch()
+                self._fetched_at = self._clock()
+            except ProviderUnavailableError:
+                if self._document is None or age >= self._ttl + self._stale_for:
+                    raise
+                log.warning("provider %s: discovery refresh failed, using the last good copy", self._provider)
+            return self._document
+
+    async def _fetch(self) -> Mapping[str, Any]:
+        answer = await self._http.call("GET", self.url, provider=self._provider)
+        doc = answer.json
+        if not answer.ok or not isinstance(doc, dict):
+            raise ProviderUnavailableError(
+                f"discovery answer {answer.status} unusable", provider=self._provider, status=502
+            )
+        # OpenID Connect Discovery 4.3: the issuer must be exactly the one expected
+        expected = self._issuer or self.url.removesuffix("/.well-known/openid-configuration")
+        if doc.get("issuer") != expected:
+            raise ProviderUnavailableError("discovery issuer does not match", provider=self._provider, status=502)
+        return doc

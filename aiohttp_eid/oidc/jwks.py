@@ -1,0 +1,89 @@
+"""A provider's JWKS, cached, refetched at most once per interval for an unknown ``kid``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from joserfc import jwt
+from joserfc.errors import InvalidKeyIdError, JoseError
+from joserfc.jwk import KeySet
+
+from ..errors import ProviderUnavailableError, TokenValidationError
+from .transport import HttpClient
+
+__all__ = ["SIGNING_ALGORITHMS", "JwksCache"]
+
+log = logging.getLogger("aiohttp_eid.oidc")
+
+#: asymmetric signature algorithms only: never "none", never HMAC with a public key
+SIGNING_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384")
+
+
+class JwksCache:
+    """Fetches and keeps a provider's signing keys."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        url: str,
+        *,
+        provider: str,
+        clock: Callable[[], float],
+        ttl: float = 3600.0,
+        refetch_interval: float = 60.0,
+    ) -> None:
+        self._http = http
+        self.url = url
+        self._provider = provider
+        self._clock = clock
+        self._ttl = ttl
+        self._refetch_interval = refetch_interval
+        self._keys: KeySet | None = None
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def keys(self, *, refetch: bool = False) -> KeySet:
+        """The key set, fetched when missing, stale, or (throttled) when ``refetch`` is asked."""
+        async with self._lock:
+            age = self._clock() - self._fetched_at
+            if self._keys is None or age >= self._ttl or (refetch and age >= self._refetch_interval):
+                try:
+                    self._keys = await self._fetch()
+                    self._fetched_at = self._clock()
+                except ProviderUnavailableError:
+                    if self._keys is None:
+                        raise
+                    log.warning("provider %s: JWKS refetch failed, keeping the cached keys", self._provider)
+            return self._keys
+
+    async def _fetch(self) -> KeySet:
+        answer = await self._http.call("GET", self.url, provider=self._provider)
+        if not answer.ok or not isinstance(answer.json, dict) or not isinstance(answer.json.get("keys"), list):
+            raise ProviderUnavailableError(f"JWKS answer {answer.status} unusable", provider=self._provider, status=502)
+        keys = [k for k in answer.json["keys"] if isinstance(k, dict) and k.get("use", "sig") == "sig"]
+        try:
+            return KeySet.import_key_set({"keys": keys})
+        except (JoseError, ValueError, TypeError) as exc:
+            raise ProviderUnavailableError(
+                f"JWKS unusable: {type(exc).__name__}", provider=self._provider, status=502
+            ) from None
+
+    async def decode(self, token: str, algorithms: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Verify a compact JWS with the provider's keys: (header, claims). Checks no claim."""
+        for attempt in (0, 1):
+            keys = await self.keys(refetch=attempt == 1)
+            try:
+                decoded = jwt.decode(token, keys, algorithms=list(algorithms))
+            except InvalidKeyIdError:
+                if attempt == 0:
+                    continue  # the provider may have rotated its keys: one throttled refetch
+                raise TokenValidationError("signed by an unknown key", provider=self._provider) from None
+            except (JoseError, ValueError, TypeError, KeyError) as exc:
+                raise TokenValidationError(
+                    f"bad signature or format: {type(exc).__name__}", provider=self._provider
+                ) from None
+            return dict(decoded.header), dict(decoded.claims)
+        raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,92 @@
+"""``setup()``: validate once, build the providers, one ClientSession, middleware and routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+from aiohttp_session import AbstractStorage
+from yarl import URL
+
+from .config import EidConfig, EidgConfig
+from .errors import ConfigurationError
+from .keys import RUNTIME
+from .oidc.transport import HttpClient
+from .providers.base import Provider
+from .providers.eidg import EidgProvider
+from .runtime import RecentStates, Runtime
+from .session.crypto import derive_sealer
+from .session.refresh import Refresher
+from .session.storage import ChunkedCookieStorage
+from .web.middleware import eid_middleware
+from .web.routes import add_routes
+from .web.session_io import on_response_prepare
+
+__all__ = ["setup"]
+
+log = logging.getLogger("aiohttp_eid")
+
+
+def setup(app: web.Application, config: EidConfig) -> None:
+    """Make ``app`` an OpenID Connect relying party for the configured providers.
+
+    Installs the session storage and middleware (do not install aiohttp-session's
+    own as well: pass your storage as ``EidConfig(storage=...)`` instead), the
+    routes under ``config.prefix``, and one outbound ``ClientSession`` closed on
+    cleanup.
+    """
+    if RUNTIME in app:
+        raise ConfigurationError(["setup: aiohttp_eid.setup() was already called for this application"])
+    if any(getattr(m, "__qualname__", "").startswith("session_middleware.") for m in app.middlewares):
+        raise ConfigurationError(
+            [
+                "storage: the application already installed aiohttp-session's middleware; "
+                "remove it and pass its storage as EidConfig(storage=...) instead",
+            ]
+        )
+    http = HttpClient(timeout=config.http_timeout, max_bytes=config.max_response_bytes)
+    runtime = Runtime(
+        config=config,
+        providers={p.name: _provider(p, config, http) for p in config.providers},
+        storage=_storage(config),
+        http=http,
+        refresher=Refresher(clock=config.clock, leeway=config.leeway),
+        used_states=RecentStates(),
+        allowed_origins=frozenset(str(URL(p.redirect_uri).origin()) for p in config.providers),
+    )
+    app[RUNTIME] = runtime
+
+    async def client_session(_: web.Application) -> AsyncIterator[None]:
+        await http.start()
+        yield
+        await http.close()
+
+    app.cleanup_ctx.append(client_session)
+    # outermost, so the identity is known to every other middleware and every
+    # response they produce gets the session written
+    app.middlewares.insert(0, eid_middleware)
+    app.on_response_prepare.append(on_response_prepare)
+    add_routes(app, config.prefix)
+
+
+def _provider(config: object, eid: EidConfig, http: HttpClient) -> Provider:
+    if isinstance(config, EidgConfig):
+        return EidgProvider(config, http, clock=eid.clock, leeway=eid.leeway)
+    raise ConfigurationError([f"providers: {type(config).__name__} is not supported"])
+
+
+def _storage(config: EidConfig) -> AbstractStorage:
+    if isinstance(config.storage, AbstractStorage):
+        return config.storage
+    if config.storage == "cookie":
+        secure = config.secure_cookies
+        # __Host-: the browser keeps the cookie to this exact host, HTTPS and path "/"
+        name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
+        return ChunkedCookieStorage(
+            derive_sealer(config.session_keys, "cookie"),
+            cookie_name=name,
+            secure=secure,
+            max_age=config.max_age,
+        )
+    raise ConfigurationError(["storage: Redis storage is not available in this version; use 'cookie'"])

@@ -1,0 +1,1 @@
+"""Provider-specific code behind one small interface (``base.Provider``)."""

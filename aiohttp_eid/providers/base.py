@@ -1,0 +1,81 @@
+"""The interface every provider implements, and what a login returns."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from ..config import ProviderConfig
+from ..errors import ProviderError
+from ..identity import Assurance, Identity
+from ..oidc.tokens import TokenSet
+from ..session.transaction import Transaction
+
+__all__ = ["LoginDetails", "LoginResult", "Provider"]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LoginDetails:
+    """What a login returned that is not kept in the session; given to ``on_login``.
+
+    ``userinfo`` is the provider's whole answer (for EIDG including the raw SAML
+    request and response, which SPID service providers may have to archive);
+    ``extra`` the fields of it that ``Identity`` does not map; ``claims`` the
+    verified ID token claims; ``photo`` the itsme E-ID picture.
+    """
+
+    provider: str
+    userinfo: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    claims: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    photo: bytes | None = dataclasses.field(default=None, repr=False)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LoginResult:
+    """A completed login."""
+
+    identity: Identity
+    tokens: TokenSet | None  # what the session keeps (None: nothing to refresh or log out with)
+    details: LoginDetails
+
+
+class Provider(Protocol):
+    """One configured provider; all provider-specific behaviour lives behind this."""
+
+    name: str
+    #: whether logins of this provider get refresh tokens
+    refreshes: bool
+
+    @property
+    def config(self) -> ProviderConfig:
+        """The provider's configuration."""
+
+    @property
+    def sends_nonce(self) -> bool:
+        """Whether the authorization request carries a nonce."""
+
+    def minimum(self, asked: Assurance | None) -> Assurance:
+        """The lowest level a login may end with when ``asked`` is requested."""
+
+    def can_reach(self, assurance: Assurance) -> bool:
+        """Whether a login can be asked at ``assurance`` or higher."""
+
+    async def authorization_url(self, tx: Transaction) -> str:
+        """Where to send the browser to log in."""
+
+    def callback_error(self, query: Mapping[str, str]) -> ProviderError | None:
+        """The error the callback's query reports, if any."""
+
+    async def complete_login(self, query: Mapping[str, str], tx: Transaction) -> LoginResult:
+        """Exchange the code, validate, fetch the user: a finished login."""
+
+    async def refresh(self, tokens: TokenSet) -> TokenSet:
+        """New tokens; LoginExpiredError when the provider ended the login."""
+
+    async def fetch_identity(self, tokens: TokenSet, current: Identity) -> Identity:
+        """The user's data fetched again with ``tokens``."""
+
+    async def logout(self, tokens: TokenSet) -> str | None:
+        """End the login at the provider; a URL to send the browser to, or None. Never raises."""

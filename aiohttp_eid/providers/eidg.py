@@ -1,0 +1,287 @@
+"""InfoCert EID Gateway: every step of its document.
+
+authorize (PKCE S256 always) -> callback (``code`` or ``error``/``errorCode``/
+``errorDescription``) -> ``POST /token`` (HTTP Basic) -> ``GET /user-info`` (Bearer)
+-> refresh (``grant_type=refresh_token`` with ``redirect_uri``) -> logout
+(``DELETE /logout`` with the access token, then ``POST /revoke`` with the refresh
+token while it lives).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from yarl import URL
+
+from ..config import EIDG_METHOD_PREFIX, EidgConfig
+from ..errors import AssuranceError, LoginError, ProviderError, ProviderUnavailableError
+from ..identity import Assurance, Identity
+from ..oidc.client_auth import basic_authorization
+from ..oidc.discovery import DiscoveryCache
+from ..oidc.id_token import validate_id_token
+from ..oidc.jwks import JwksCache
+from ..oidc.pkce import code_challenge
+from ..oidc.tokens import TokenSet, parse_token_response
+from ..oidc.transport import HttpAnswer, HttpClient
+from ..session.transaction import Transaction
+from .base import LoginDetails, LoginResult
+from .eidg_errors import eidg_error, refresh_error
+from .eidg_userinfo import DEFAULT_LEVELS, method_level, to_identity
+
+__all__ = ["EidgProvider"]
+
+log = logging.getLogger("aiohttp_eid.eidg")
+
+
+class EidgProvider:
+    """The EIDG relying-party side."""
+
+    refreshes = True
+
+    def __init__(self, config: EidgConfig, http: HttpClient, *, clock: Callable[[], float], leeway: float) -> None:
+        self._config = config
+        self.name = config.name
+        self._http = http
+        self._clock = clock
+        self._leeway = leeway
+        self._levels = {**DEFAULT_LEVELS, **config.assurance_levels}
+        self._method_levels = {
+            m.removeprefix(EIDG_METHOD_PREFIX): method_level(
+                m.removeprefix(EIDG_METHOD_PREFIX), config.assurance_levels
+            )
+            for m in config.methods
+        }
+        #: without a configured minimum, the lowest configured method's level: a user who
+        #: edits acr_values in the browser to a weaker method gets refused
+        self.required_assurance = config.required_assurance or min(self._method_levels.values())
+        self._discovery = (
+            DiscoveryCache(http, config.discovery_url, issuer=config.issuer, provider=self.name, clock=clock)
+            if config.discovery_url
+            else None
+        )
+        self._jwks: JwksCache | None = None
+        base = config.base_url
+        self._token_url = f"{base}/token"
+        self._userinfo_url = f"{base}/user-info"
+        self._logout_url = f"{base}/logout"
+        self._revoke_url = f"{base}/revoke"
+        self._authorize_url = URL(f"{base}/authorize")
+        self._basic = basic_authorization(config.client_id, config.client_secret)
+
+    @property
+    def config(self) -> EidgConfig:
+        return self._config
+
+    # -- (1) login -----------------------------------------------------------------
+
+    def can_reach(self, assurance: Assurance) -> bool:
+        return any(level >= assurance for level in self._method_levels.values())
+
+    def minimum(self, asked: Assurance | None) -> Assurance:
+        """The lowest level a login may end with when ``asked`` is requested."""
+        return max(self.required_assurance, asked or Assurance.LOW)
+
+    async def authorization_url(self, tx: Transaction) -> str:
+        needed = tx.assurance or self.required_assurance
+        methods = [EIDG_METHOD_PREFIX + m for m, level in self._method_levels.items() if level >= needed]
+        params = {
+            "client_id": self.config.client_id,
+            "state": tx.state,
+            "redirect_uri": self.config.redirect_uri,
+            "acr_values": " ".join(methods),
+            "response_type": "code",
+            "scope": "openid",
+            "ui_locales": self.config.ui_locales or tx.locale or "it",
+            "code_challenge_method": "S256",
+            "code_challenge": code_challenge(tx.code_verifier),
+        }
+        if tx.nonce is not None:
+            params["nonce"] = tx.nonce
+        return str(self._authorize_url.with_query(params))
+
+    @property
+    def sends_nonce(self) -> bool:
+        return self.config.send_nonce
+
+    # -- (3) callback ----------------------------------------------------------------
+
+    def callback_error(self, query: Mapping[str, str]) -> ProviderError | None:
+        if "error" not in query and "errorCode" not in query:
+            return None
+        return eidg_error(
+            provider=self.name,
+            error=query.get("error"),
+            error_code=query.get("errorCode"),
+            description=query.get("errorDescription"),
+            where="callback",
+        )
+
+    async def complete_login(self, query: Mapping[str, str], tx: Transaction) -> LoginResult:
+        code = query.get("code")
+        if not code:
+            raise LoginError("callback without code or error", provider=self.name)
+        now = self._clock()
+        answer = await self._post_token(
+            {
+                "code": code,
+                "grant_type": self.config.grant_type,
+                "code_verifier": tx.code_verifier,
+                "redirect_uri": self.config.redirect_uri,
+            },
+            where="token",
+        )
+        tokens, id_token = parse_token_response(answer.json, now=now, provider=self.name)
+        claims: dict[str, Any] = {}
+        if self.config.issuer and id_token:
+            claims = await validate_id_token(
+                id_token,
+                await self._keys(),
+                issuer=self.config.issuer,
+                client_id=self.config.client_id,
+                now=now,
+                leeway=self._leeway,
+                nonce=tx.nonce,
+                provider=self.name,
+            )
+        elif self.config.issuer:
+            raise LoginError("token response has no ID token to verify", provider=self.name)
+        body = await self._userinfo(tokens)
+        identity, extra = to_identity(body, provider=self.name, levels=self._levels, authenticated_at=now)
+        if claims:
+            identity = _with(identity, id_token_subject=claims["sub"])
+        minimum = self.minimum(tx.assurance)
+        if identity.assurance < minimum:
+            log.warning(
+                "provider %s: login at %s refused, %s required", self.name, identity.assurance.name, minimum.name
+            )
+            raise AssuranceError(f"login level {identity.assurance.name} below {minimum.name}", provider=self.name)
+        return LoginResult(
+            identity=identity,
+            tokens=tokens,
+            details=LoginDetails(provider=self.name, userinfo=body, extra=extra, claims=claims),
+        )
+
+    # -- (7) refresh and user data --------------------------------------------------
+
+    async def refresh(self, tokens: TokenSet) -> TokenSet:
+        if not tokens.refresh_token:
+            raise ProviderUnavailableError("no refresh token", provider=self.name, status=401)
+        now = self._clock()
+        answer = await self._http.call(
+            "POST",
+            self._token_url,
+            provider=self.name,
+            headers=self._token_headers(),
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": tokens.refresh_token,
+                "redirect_uri": self.config.redirect_uri,
+            },
+        )
+        if not answer.ok:
+            body = answer.json if isinstance(answer.json, dict) else {}
+            if body.get("errorCode") or body.get("error"):
+                raise refresh_error(self.name, body.get("error"), body.get("errorCode"), body.get("errorDescription"))
+            raise self._garbage(answer, "refresh")
+        new, _ = parse_token_response(answer.json, now=now, provider=self.name, previous=tokens)
+        return new
+
+    async def fetch_identity(self, tokens: TokenSet, current: Identity) -> Identity:
+        body = await self._userinfo(tokens)
+        identity, _ = to_identity(
+            body, provider=self.name, levels=self._levels, authenticated_at=current.authenticated_at
+        )
+        # the level is the login's, which a user-info call does not change
+        return _with(identity, assurance=current.assurance, acr=current.acr, id_token_subject=current.id_token_subject)
+
+    # -- (8) logout -------------------------------------------------------------------
+
+    async def logout(self, tokens: TokenSet) -> str | None:
+        now = self._clock()
+        # DELETE /logout first: it needs the access token, which revoking the refresh token would kill
+        if not tokens.expired(now):
+            await self._quietly("DELETE", self._logout_url, tokens.access_token, "logout")
+        if tokens.refresh_alive(now):
+            await self._quietly("POST", self._revoke_url, tokens.refresh_token or "", "revoke")
+        return None
+
+    async def _quietly(self, method: str, url: str, bearer: str, where: str) -> None:
+        try:
+            answer = await self._http.call(
+                method,
+                url,
+                provider=self.name,
+                headers={"Authorization": f"Bearer {bearer}", "Accept": "application/json"},
+            )
+        except ProviderUnavailableError as exc:
+            log.warning("provider %s %s failed (%s); local logout goes on", self.name, where, exc.status)
+            return
+        if not answer.ok:
+            body = answer.json if isinstance(answer.json, dict) else {}
+            log.info(
+                "provider %s %s answered %s %s", self.name, where, answer.status, str(body.get("errorCode", ""))[:16]
+            )
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _token_headers(self) -> dict[str, str]:
+        return {"Authorization": self._basic, "Accept": "application/json"}
+
+    async def _post_token(self, data: dict[str, str], *, where: str) -> HttpAnswer:
+        answer = await self._http.call(
+            "POST", self._token_url, provider=self.name, headers=self._token_headers(), data=data
+        )
+        if not answer.ok:
+            raise self._error(answer, where)
+        return answer
+
+    async def _userinfo(self, tokens: TokenSet) -> dict[str, Any]:
+        answer = await self._http.call(
+            "GET",
+            self._userinfo_url,
+            provider=self.name,
+            headers={"Authorization": f"Bearer {tokens.access_token}", "Accept": "application/json"},
+        )
+        if not answer.ok:
+            raise self._error(answer, "user-info")
+        if not isinstance(answer.json, dict):
+            raise self._garbage(answer, "user-info")
+        return answer.json
+
+    def _error(self, answer: HttpAnswer, where: str) -> Exception:
+        body = answer.json if isinstance(answer.json, dict) else {}
+        if body.get("errorCode") or body.get("error"):
+            return eidg_error(
+                provider=self.name,
+                error=body.get("error"),
+                error_code=body.get("errorCode"),
+                description=body.get("errorDescription"),
+                where=where,
+            )
+        return self._garbage(answer, where)
+
+    def _garbage(self, answer: HttpAnswer, where: str) -> ProviderUnavailableError:
+        log.warning("provider %s %s answered %s with an unusable body", self.name, where, answer.status)
+        return ProviderUnavailableError(
+            f"{where} answered {answer.status} with an unusable body",
+            provider=self.name,
+            status=503 if answer.status >= 500 else 502,
+        )
+
+    async def _keys(self) -> JwksCache:
+        if self._jwks is None:
+            url = self.config.jwks_uri
+            if url is None and self._discovery is not None:
+                url = str((await self._discovery.document()).get("jwks_uri") or "")
+            if not url:
+                raise ProviderUnavailableError("no jwks_uri", provider=self.name, status=502)
+            self._jwks = JwksCache(self._http, url, provider=self.name, clock=self._clock)
+        return self._jwks
+
+
+def _with(identity: Identity, **changes: Any) -> Identity:
+    import dataclasses
+
+    return dataclasses.replace(identity, **changes)

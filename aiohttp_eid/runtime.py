@@ -1,0 +1,63 @@
+"""The plugin's state for one application, built once by ``setup()``."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import OrderedDict
+from collections.abc import Mapping
+
+from aiohttp_session import AbstractStorage
+from yarl import URL
+
+from .config import EidConfig
+from .identity import Assurance
+from .oidc.transport import HttpClient
+from .providers.base import Provider
+from .session.refresh import Refresher
+from .session.transaction import TTL
+
+__all__ = ["RecentStates", "Runtime"]
+
+
+class RecentStates:
+    """States of callbacks already used in this process, so most replays stop before any network call."""
+
+    def __init__(self, *, ttl: float = TTL, size: int = 10_000) -> None:
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._ttl = ttl
+        self._size = size
+
+    def seen(self, state: str, now: float) -> bool:
+        used = self._seen.get(state)
+        return used is not None and now - used < self._ttl
+
+    def add(self, state: str, now: float) -> None:
+        self._seen[state] = now
+        self._seen.move_to_end(state)
+        while len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+
+
+@dataclasses.dataclass(kw_only=True)
+class Runtime:
+    """Config, providers, storage and shared helpers of one application."""
+
+    config: EidConfig
+    providers: Mapping[str, Provider]
+    storage: AbstractStorage
+    http: HttpClient
+    refresher: Refresher
+    used_states: RecentStates
+    #: origins allowed to POST to the logout route (the redirect URIs' origins)
+    allowed_origins: frozenset[str]
+
+    def login_url(self, provider: str | None, return_to: str, assurance: Assurance | None = None) -> str:
+        """The login route of ``provider`` (the chooser when None) coming back to ``return_to``."""
+        prefix = self.config.prefix
+        if provider is None and len(self.providers) == 1:
+            provider = next(iter(self.providers))
+        path = f"{prefix}/{provider}/login" if provider else f"{prefix}/"
+        query = {"next": return_to}
+        if assurance is not None:
+            query["assurance"] = assurance.name
+        return str(URL(path).with_query(query))

@@ -1,0 +1,87 @@
+"""(7) Token refresh: single-flight per login, a hand-off for rotated tokens, backoff on failure.
+
+Within a process, all requests of one login that find its access token due share
+one refresh (keyed by a digest of the refresh token, which every request of that
+login carries). The result is kept for ``HANDOFF_TTL`` seconds under the same
+key, so a request that arrives late with the already-rotated refresh token gets
+the new tokens instead of replaying the old one (which a rotating provider would
+refuse, ending the login). A transient failure is remembered for ``BACKOFF``
+seconds so an outage does not turn every request into a provider call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import TypeVar
+
+from ..errors import LoginExpiredError, ProviderError, ProviderUnavailableError
+from ..oidc.tokens import TokenSet
+from ..providers.base import Provider
+
+__all__ = ["BACKOFF", "HANDOFF_TTL", "Refresher"]
+
+log = logging.getLogger("aiohttp_eid.refresh")
+
+_V = TypeVar("_V")
+
+HANDOFF_TTL = 30.0
+BACKOFF = 5.0
+_MAX_ENTRIES = 10_000
+
+
+class Refresher:
+    """Refreshes tokens once per login at a time."""
+
+    def __init__(self, *, clock: Callable[[], float], leeway: float) -> None:
+        self._clock = clock
+        self.leeway = leeway
+        self._inflight: dict[str, asyncio.Future[TokenSet]] = {}
+        self._handoff: OrderedDict[str, tuple[float, TokenSet]] = OrderedDict()
+        self._failed: OrderedDict[str, tuple[float, Exception]] = OrderedDict()
+
+    async def refresh(self, provider: Provider, tokens: TokenSet) -> TokenSet:
+        """Fresh tokens for ``tokens``; raises LoginExpiredError or a transient error."""
+        key = _key(provider.name, tokens)
+        now = self._clock()
+        handed = self._handoff.get(key)
+        if handed is not None and handed[0] > now and not handed[1].refresh_due(now, self.leeway):
+            return handed[1]
+        failed = self._failed.get(key)
+        if failed is not None and failed[0] > now:
+            raise failed[1]
+        future = self._inflight.get(key)
+        if future is None:
+            future = asyncio.ensure_future(self._run(provider, tokens, key))
+            self._inflight[key] = future
+            future.add_done_callback(lambda _: self._inflight.pop(key, None))
+        # shield: one waiting request cancelled (client gone) must not cancel the others' refresh
+        return await asyncio.shield(future)
+
+    async def _run(self, provider: Provider, tokens: TokenSet, key: str) -> TokenSet:
+        try:
+            new = await provider.refresh(tokens)
+        except LoginExpiredError:
+            log.info("provider %s ended a login at refresh", provider.name)
+            raise
+        except (ProviderUnavailableError, ProviderError) as exc:
+            log.warning("provider %s: refresh failed (%s); the login is kept", provider.name, exc.code)
+            _put(self._failed, key, (self._clock() + BACKOFF, exc))
+            raise
+        _put(self._handoff, key, (self._clock() + HANDOFF_TTL, new))
+        return new
+
+
+def _key(provider: str, tokens: TokenSet) -> str:
+    material = f"{provider}\x00{tokens.refresh_token}".encode()
+    return hashlib.sha256(material).hexdigest()
+
+
+def _put(cache: OrderedDict[str, _V], key: str, value: _V) -> None:
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > _MAX_ENTRIES:
+        cache.popitem(last=False)

@@ -1,0 +1,175 @@
+"""The default session storage: encrypted cookies, split in at most two.
+
+Browsers drop a cookie over 4,096 bytes without a word, and aiohttp (like nginx)
+refuses a whole ``Cookie`` header over ~8 KB, after which every request of that
+browser fails. So a session is sealed (AES-GCM) in chunks of at most
+``CHUNK_CHARS`` characters, at most ``MAX_CHUNKS`` of them, and a session that
+would need more is refused loudly with ``SessionTooLargeError`` (use Redis),
+never dropped. Each chunk is sealed on its own with the cookie name, its index
+and the chunk count bound in as associated data, plus a random write id shared
+by the chunks of one write, so chunks cannot be moved, reordered or mixed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections import OrderedDict
+from typing import Any
+
+from aiohttp import web
+from aiohttp_session import AbstractStorage, Session
+
+from ..errors import SessionTooLargeError
+from .crypto import Sealer
+
+__all__ = ["CHUNK_CHARS", "MAX_CHUNKS", "ChunkedCookieStorage"]
+
+log = logging.getLogger("aiohttp_eid.session")
+
+#: the longest cookie value written: with its name and attributes it stays under 4,096 bytes,
+#: and two of them leave room in aiohttp's 8,190-byte header limit for the app's own cookies
+CHUNK_CHARS = 3600
+MAX_CHUNKS = 2
+_WRITE_ID = 8
+_OVERHEAD = 1 + 4 + 12 + 16  # version, key id, nonce, tag
+_CHUNK_PLAINTEXT = CHUNK_CHARS * 3 // 4 - _OVERHEAD - _WRITE_ID
+_CACHE_SIZE = 1024
+
+
+class ChunkedCookieStorage(AbstractStorage):
+    """aiohttp-session storage keeping the session in at most two encrypted cookies."""
+
+    def __init__(
+        self,
+        sealer: Sealer,
+        *,
+        cookie_name: str,
+        secure: bool,
+        max_age: int | None,
+    ) -> None:
+        super().__init__(
+            cookie_name=cookie_name,
+            max_age=max_age,
+            secure=secure,
+            httponly=True,
+            samesite="Lax",
+            path="/",
+        )
+        self._sealer = sealer
+        self._names = [cookie_name] + [f"{cookie_name}.{i}" for i in range(1, MAX_CHUNKS)]
+        # Decrypting is the costly part of a read: remember what recent cookie values
+        # decrypted to. Keyed by the sealed value itself, which only we can produce.
+        self._plaintexts: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+
+    @property
+    def chunk_names(self) -> list[str]:
+        """The names of the cookies a session may occupy, in order."""
+        return self._names
+
+    async def load_session(self, request: web.Request) -> Session:
+        data = self._load(request)
+        if data is None:
+            return Session(None, data=None, new=True, max_age=self.max_age)
+        return Session(None, data=data, new=False, max_age=self.max_age)
+
+    def _load(self, request: web.Request) -> Any:
+        cookies = request.cookies
+        first = cookies.get(self._names[0])
+        if not first:
+            return None
+        values: tuple[str, ...] = (first,)
+        for name in self._names[1:]:
+            value = cookies.get(name)
+            if not value:
+                break
+            values += (value,)
+        plaintext = self._plaintexts.get(values)
+        if plaintext is None:
+            plaintext = self._open(values)
+            if plaintext is None:
+                return None
+            self._remember(values, plaintext)
+        try:
+            data = json.loads(plaintext)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _open(self, values: tuple[str, ...]) -> bytes | None:
+        # The chunk count is taken from the first chunk's associated data: try the
+        # count we see; a stale extra cookie from an older, longer write is ignored.
+        for count in range(len(values), 0, -1):
+            parts: list[bytes] = []
+            write_id: bytes | None = None
+            for index in range(count):
+                part = self._sealer.open(values[index], self._aad(index, count))
+                if part is None or (write_id is not None and part[:_WRITE_ID] != write_id):
+                    break
+                write_id = part[:_WRITE_ID]
+                parts.append(part[_WRITE_ID:])
+            else:
+                return b"".join(parts)
+        log.info("session cookie could not be opened; starting an anonymous session")
+        return None
+
+    def _remember(self, values: tuple[str, ...], plaintext: bytes) -> None:
+        self._plaintexts[values] = plaintext
+        if len(self._plaintexts) > _CACHE_SIZE:
+            self._plaintexts.popitem(last=False)
+
+    def seal(self, session: Session) -> list[str]:
+        """The cookie values for ``session`` ([] when empty); raises SessionTooLargeError."""
+        data = self._get_session_data(session)
+        if not data:
+            return []
+        plaintext = json.dumps(data, separators=(",", ":")).encode()
+        count = max(1, -(-len(plaintext) // _CHUNK_PLAINTEXT))
+        if count > MAX_CHUNKS:
+            raise SessionTooLargeError(
+                f"the session needs {len(plaintext)} bytes, more than {MAX_CHUNKS} cookies "
+                "hold; keep less in the session or use Redis storage "
+                "(EidConfig(storage='redis://...'))",
+            )
+        write_id = os.urandom(_WRITE_ID)
+        values = [
+            self._sealer.seal(
+                write_id + plaintext[i * _CHUNK_PLAINTEXT : (i + 1) * _CHUNK_PLAINTEXT],
+                self._aad(i, count),
+            )
+            for i in range(count)
+        ]
+        self._remember(tuple(values), plaintext)
+        return values
+
+    async def save_session(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        session: Session,
+    ) -> None:
+        values = self.seal(session)
+        params = self.cookie_params
+        for index, name in enumerate(self._names):
+            if index < len(values):
+                response.set_cookie(
+                    name,
+                    values[index],
+                    max_age=self.max_age,
+                    path=params["path"],
+                    secure=params["secure"],
+                    httponly=params["httponly"],
+                    samesite=params["samesite"],
+                )
+            elif name in request.cookies:
+                response.del_cookie(
+                    name,
+                    path=params["path"],
+                    secure=params["secure"],
+                    httponly=params["httponly"],
+                    samesite=params["samesite"],
+                )
+
+    def _aad(self, index: int, count: int) -> bytes:
+        return f"{self._cookie_name}\x00{index}/{count}".encode()

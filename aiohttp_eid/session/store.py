@@ -1,0 +1,116 @@
+"""The login as kept in the session: versioned, minimal.
+
+Everything of ours lives under one key of the aiohttp-session ``Session``
+(``DATA_KEY``), so the application's own session data sits beside it. Kept: the
+identity (never photos or raw SAML), the tokens still used, the login time and
+the last-seen time; plus the pending login transactions.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from ..identity import Identity
+from ..oidc.tokens import TokenSet
+
+__all__ = [
+    "DATA_KEY",
+    "StoredLogin",
+    "clear_login",
+    "pending_transactions",
+    "read_login",
+    "write_login",
+    "write_pending",
+]
+
+DATA_KEY = "aiohttp_eid"
+VERSION = 1
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class StoredLogin:
+    """One login: who, with which tokens, since when."""
+
+    provider: str
+    identity: Identity
+    tokens: TokenSet | None
+    logged_in_at: float
+    seen_at: float
+
+    def __repr__(self) -> str:
+        return f"StoredLogin(provider={self.provider!r}, logged_in_at={self.logged_in_at!r})"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "p": self.provider,
+            "id": self.identity.to_dict(),
+            "t": self.logged_in_at,
+            "s": self.seen_at,
+        }
+        if self.tokens is not None:
+            out["tok"] = self.tokens.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> StoredLogin:
+        tokens = data.get("tok")
+        return cls(
+            provider=data["p"],
+            identity=Identity.from_dict(data["id"]),
+            tokens=TokenSet.from_dict(tokens) if tokens else None,
+            logged_in_at=data["t"],
+            seen_at=data["s"],
+        )
+
+
+def _ours(session: Mapping[str, Any]) -> Mapping[str, Any]:
+    data = session.get(DATA_KEY)
+    return data if isinstance(data, Mapping) and data.get("v") == VERSION else {}
+
+
+def read_login(session: Mapping[str, Any]) -> StoredLogin | None:
+    """The stored login, or None (also for a record of another version or a broken one)."""
+    raw = _ours(session).get("login")
+    if not isinstance(raw, Mapping):
+        return None
+    try:
+        return StoredLogin.from_dict(raw)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _update(session: MutableMapping[str, Any], **changes: Any) -> None:
+    data = {"v": VERSION, **{k: v for k, v in _ours(session).items() if k != "v"}}
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    if len(data) == 1:
+        session.pop(DATA_KEY, None)
+    else:
+        session[DATA_KEY] = data
+
+
+def write_login(session: MutableMapping[str, Any], login: StoredLogin) -> None:
+    """Store ``login`` (replacing any other)."""
+    _update(session, login=login.to_dict())
+
+
+def clear_login(session: MutableMapping[str, Any]) -> None:
+    """Forget the login (pending transactions stay)."""
+    if "login" in _ours(session):
+        _update(session, login=None)
+
+
+def pending_transactions(session: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of the pending login transactions, by state."""
+    pending = _ours(session).get("tx")
+    return dict(pending) if isinstance(pending, Mapping) else {}
+
+
+def write_pending(session: MutableMapping[str, Any], pending: Mapping[str, Any]) -> None:
+    """Store the pending transactions (removing the record when empty)."""
+    _update(session, tx=dict(pending) or None)

@@ -1,0 +1,1 @@
+"""The aiohttp layer: request in, response out; no cryptography here."""

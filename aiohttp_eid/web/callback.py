@@ -1,0 +1,83 @@
+"""(3) ``GET {prefix}/{provider}/callback``: finish a login.
+
+The transaction is taken out of the session by ``state`` before any network
+call, so a callback URL works once. Then the provider's error (if any) becomes
+a page; otherwise the code is exchanged, the answer validated, a NEW session
+started (against session fixation) holding the login, ``on_login`` called, and
+the browser sent back where it came from.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+from aiohttp_session import new_session
+
+from ..errors import EidError, ReplayError, StateError
+from ..keys import IDENTITY, LOGIN, RUNTIME
+from ..session.store import StoredLogin, clear_login, pending_transactions, write_login, write_pending
+from ..session.transaction import pop_transaction
+from .responses import error_response
+from .session_io import session_of
+
+__all__ = ["callback"]
+
+log = logging.getLogger("aiohttp_eid")
+
+
+async def callback(request: web.Request) -> web.StreamResponse:
+    """Validate the callback and complete the login, or show why it failed."""
+    runtime = request.config_dict[RUNTIME]
+    name = request.match_info["provider"]
+    provider = runtime.providers.get(name)
+    if provider is None:
+        raise web.HTTPNotFound()
+    config = runtime.config
+    now = config.clock()
+    state = request.query.get("state", "")
+    session = await session_of(request)
+    pending = pending_transactions(session)
+    tx = pop_transaction(pending, state, now) if state else None
+    if state in pending or tx is not None:
+        write_pending(session, pending)
+    retry = runtime.login_url(name, tx.return_to if tx else "/")
+    try:
+        if tx is None or tx.provider != name:
+            if state and runtime.used_states.seen(state, now):
+                raise ReplayError("callback state already used", provider=name)
+            raise StateError("callback state unknown or expired", provider=name)
+        runtime.used_states.add(state, now)
+        error = provider.callback_error(request.query)
+        if error is not None:
+            raise error
+        result = await provider.complete_login(request.query, tx)
+    except EidError as exc:
+        log.info("login with %s failed: %s", name, exc.code)
+        return error_response(
+            request,
+            exc,
+            default_locale=config.default_locale,
+            retry_url=retry,
+            locale_hints=(tx.locale if tx else None,),
+        )
+    fresh = await new_session(request)
+    login = StoredLogin(
+        provider=name,
+        identity=result.identity,
+        tokens=result.tokens,
+        logged_in_at=now,
+        seen_at=now,
+    )
+    write_login(fresh, login)
+    request[LOGIN] = login
+    request[IDENTITY] = result.identity
+    if config.on_login is not None:
+        try:
+            await config.on_login(request, result.identity, result.details)
+        except BaseException:
+            clear_login(fresh)
+            request[LOGIN] = request[IDENTITY] = None
+            raise
+    log.info("login with %s at %s", name, result.identity.assurance.name)
+    return web.Response(status=302, headers={"Location": tx.return_to, "Cache-Control": "no-store"})

@@ -1,0 +1,123 @@
+"""(6) Guards: ``require_identity`` is the primitive; the decorators are thin wrappers.
+
+Browsers are redirected (302) to the login (or the provider chooser, or a
+step-up login asking for a higher level); API clients get a JSON 401/403.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar, cast, overload
+
+from aiohttp import web
+
+from ..errors import EidError, InsufficientAssuranceError, NotAuthenticatedError
+from ..identity import Assurance, Identity
+from ..keys import IDENTITY, RUNTIME
+from .messages import text
+from .responses import error_response, json_error, locale_of, wants_json
+
+__all__ = ["login_required", "require_identity", "requires_assurance"]
+
+_H = TypeVar("_H", bound=Callable[..., Awaitable[web.StreamResponse]])
+
+
+class _MissingData(EidError):
+    code = "missing_data"
+    status = 403
+    message = "missing_data"
+
+
+def require_identity(
+    request: web.Request,
+    *,
+    assurance: Assurance | None = None,
+    providers: Iterable[str] | None = None,
+    claims: Iterable[str] = (),
+) -> Identity:
+    """The request's Identity, or an HTTP error response raised for the client.
+
+    ``assurance``: the lowest level accepted (a lower login gets a step-up login);
+    ``providers``: the provider names accepted; ``claims``: Identity fields that
+    must be present (e.g. ``("tax_id",)``).
+    """
+    identity: Identity | None = request.get(IDENTITY)
+    runtime = request.config_dict[RUNTIME]
+    allowed = tuple(providers) if providers is not None else tuple(runtime.providers)
+    here = str(request.rel_url) if request.method == "GET" else "/"
+    if identity is None or identity.provider not in allowed:
+        only = allowed[0] if len(allowed) == 1 else None
+        raise _deny(request, NotAuthenticatedError(), runtime.login_url(only, here, assurance))
+    if assurance is not None and identity.assurance < assurance:
+        provider = runtime.providers.get(identity.provider)
+        reachable = [n for n in allowed if runtime.providers[n].can_reach(assurance)]
+        target: str | None = identity.provider if provider is not None and provider.can_reach(assurance) else None
+        if target is None and reachable:
+            target = reachable[0]
+        if target is None:
+            raise _deny(request, InsufficientAssuranceError(), None)
+        raise _deny(request, InsufficientAssuranceError(), runtime.login_url(target, here, assurance))
+    missing = [c for c in claims if getattr(identity, c, None) is None]
+    if missing:
+        raise _deny(request, _MissingData(f"identity lacks {', '.join(missing)}"), None)
+    return identity
+
+
+def _deny(request: web.Request, error: EidError, login_url: str | None) -> web.HTTPException:
+    runtime = request.config_dict[RUNTIME]
+    if wants_json(request):
+        _, message = text(error.message, locale_of(request, runtime.config.default_locale))
+        extra = {"login_url": login_url} if login_url else {}
+        response = json_error(error.status, error.code, message, **extra)
+    elif login_url is not None:
+        return web.HTTPFound(login_url, headers={"Cache-Control": "no-store"})
+    else:
+        response = error_response(request, error, default_locale=runtime.config.default_locale)
+    cls = web.HTTPUnauthorized if response.status == 401 else web.HTTPForbidden
+    return cls(
+        text=response.text,
+        content_type=response.content_type,
+        headers={k: v for k, v in response.headers.items() if k != "Content-Type" and k != "Content-Length"},
+    )
+
+
+def _request_of(args: tuple[Any, ...]) -> web.Request:
+    first = args[0]
+    return first.request if isinstance(first, web.View) else cast(web.Request, first)
+
+
+@overload
+def login_required(handler: _H) -> _H: ...
+@overload
+def login_required(*, providers: Iterable[str] | None = None) -> Callable[[_H], _H]: ...
+
+
+def login_required(handler: _H | None = None, *, providers: Iterable[str] | None = None) -> Any:
+    """Let only logged-in requests reach ``handler`` (a function or a ``web.View`` method)."""
+    names = tuple(providers) if providers is not None else None
+
+    def decorate(func: _H) -> _H:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> web.StreamResponse:
+            require_identity(_request_of(args), providers=names)
+            return await func(*args, **kwargs)
+
+        return cast(_H, wrapper)
+
+    return decorate(handler) if handler is not None else decorate
+
+
+def requires_assurance(level: Assurance, *, providers: Iterable[str] | None = None) -> Callable[[_H], _H]:
+    """Let only logins of at least ``level`` reach the handler; lower ones get a step-up login."""
+    names = tuple(providers) if providers is not None else None
+
+    def decorate(func: _H) -> _H:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> web.StreamResponse:
+            require_identity(_request_of(args), assurance=level, providers=names)
+            return await func(*args, **kwargs)
+
+        return cast(_H, wrapper)
+
+    return decorate

@@ -1,0 +1,48 @@
+"""The route table: login and callback per provider, one logout, the chooser."""
+
+from __future__ import annotations
+
+import html
+
+from aiohttp import web
+
+from ..keys import RUNTIME
+from .callback import callback
+from .login import login as login_handler
+from .login import safe_return_path
+from .logout import logout, logout_page
+from .messages import ui
+from .responses import locale_of, page
+
+__all__ = ["add_routes"]
+
+
+async def chooser(request: web.Request) -> web.StreamResponse:
+    """``GET {prefix}/``: one login button per provider, keeping ``next``."""
+    runtime = request.config_dict[RUNTIME]
+    locale = locale_of(request, runtime.config.default_locale)
+    back = safe_return_path(request.query.get("next"))
+    assurance = request.query.get("assurance")
+    items = []
+    for name, provider in runtime.providers.items():
+        if assurance and assurance.upper() in ("LOW", "SUBSTANTIAL", "HIGH"):
+            from ..identity import Assurance
+
+            if not provider.can_reach(Assurance[assurance.upper()]):
+                continue
+        label = provider.config.label or name
+        url = runtime.login_url(name, back)
+        items.append(
+            f'<li><a class="button" id="login-{html.escape(name)}" href="{html.escape(url)}">'
+            f"{html.escape(ui('login_with', locale).format(label))}</a></li>",
+        )
+    return page(ui("chooser_title", locale), f"<ul>{''.join(items)}</ul>", locale=locale)
+
+
+def add_routes(app: web.Application, prefix: str) -> None:
+    """Mount aiohttp-eid's routes under ``prefix``."""
+    app.router.add_get(f"{prefix}/", chooser, name="aiohttp_eid.chooser")
+    app.router.add_get(f"{prefix}/logout", logout_page, name="aiohttp_eid.logout_page")
+    app.router.add_post(f"{prefix}/logout", logout, name="aiohttp_eid.logout")
+    app.router.add_get(f"{prefix}/{{provider}}/login", login_handler, name="aiohttp_eid.login")
+    app.router.add_get(f"{prefix}/{{provider}}/callback", callback, name="aiohttp_eid.callback")

@@ -1,0 +1,49 @@
+"""(4) Reading and writing the request's session, for every kind of response.
+
+aiohttp-session's own middleware saves only plain ``web.Response``s, so tokens
+refreshed during a file, stream or WebSocket response would be lost. Here the
+session is written in the middleware for responses not yet prepared, and in
+``on_response_prepare`` for those a handler prepares itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+from aiohttp_session import SESSION_KEY, STORAGE_KEY, Session, get_session
+
+from ..keys import RUNTIME, SESSION_SAVED
+
+__all__ = ["on_response_prepare", "save_session", "session_of"]
+
+log = logging.getLogger("aiohttp_eid.session")
+
+
+async def session_of(request: web.Request) -> Session:
+    """The request's aiohttp-session Session (loaded once per request)."""
+    return await get_session(request)
+
+
+def _changed(session: Any) -> bool:
+    return bool(getattr(session, "_changed", False))
+
+
+async def save_session(request: web.Request, response: web.StreamResponse) -> None:
+    """Write the session into ``response`` if it changed and was not written yet."""
+    if request.get(SESSION_SAVED):
+        return
+    session = request.get(SESSION_KEY)
+    if session is None or not _changed(session):
+        return
+    storage = request.get(STORAGE_KEY) or request.config_dict[RUNTIME].storage
+    await storage.save_session(request, response, session)
+    request[SESSION_SAVED] = True
+
+
+async def on_response_prepare(request: web.Request, response: web.StreamResponse) -> None:
+    """Signal handler: save before the headers of a handler-prepared response go out."""
+    if RUNTIME not in request.config_dict or request.get(STORAGE_KEY) is None:
+        return  # a request our middleware did not see (e.g. a 404 from the router of another app)
+    await save_session(request, response)

@@ -1,0 +1,251 @@
+"""Shared fixtures: an EIDG emulator and an application using aiohttp-eid, on 127.0.0.1.
+
+Everything speaks real HTTP with real cryptography. Time is a ``FakeClock``
+shared by the application and the emulator, so expiry is reached by advancing
+it, never by sleeping. Every test's log records are checked for secrets and
+personal data (``no_secrets_in_logs``).
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+import pytest_asyncio
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from yarl import URL
+
+import aiohttp_eid
+from aiohttp_eid import Assurance, EidConfig, EidgConfig
+from aiohttp_eid.testing import DEFAULT_EIDG_USERS, EidgEmulator
+
+SESSION_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+CLIENT_SECRET = "s3cret-of-the-demo-client"
+SPID = "infocert:identification:method:SPID_LEVEL_2"
+CIE = "infocert:identification:method:CIE"
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def identity_json(identity: aiohttp_eid.Identity | None) -> dict[str, Any] | None:
+    return None if identity is None else identity.to_dict()
+
+
+async def home(request: web.Request) -> web.Response:
+    return web.json_response({"identity": identity_json(aiohttp_eid.get_identity(request))})
+
+
+@aiohttp_eid.login_required
+async def me(request: web.Request) -> web.Response:
+    return web.json_response({"identity": identity_json(aiohttp_eid.get_identity(request))})
+
+
+@aiohttp_eid.requires_assurance(Assurance.HIGH)
+async def high(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+@aiohttp_eid.login_required
+async def token(request: web.Request) -> web.Response:
+    return web.json_response({"access_token": await aiohttp_eid.access_token(request)})
+
+
+@aiohttp_eid.login_required
+async def refresh_identity(request: web.Request) -> web.Response:
+    identity = await aiohttp_eid.refresh_identity(request)
+    return web.json_response({"identity": identity_json(identity)})
+
+
+@aiohttp_eid.login_required
+async def file(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(Path(__file__))
+
+
+@aiohttp_eid.login_required
+async def stream(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse()
+    response.content_type = "text/plain"
+    await response.prepare(request)
+    for i in range(3):
+        await response.write(f"chunk {i}\n".encode())
+    await response.write_eof()
+    return response
+
+
+@aiohttp_eid.login_required
+async def websocket(request: web.Request) -> web.StreamResponse:
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    await ws.send_str("hello")
+    await ws.close()
+    return ws
+
+
+class ProtectedView(web.View):
+    @aiohttp_eid.login_required
+    async def get(self) -> web.Response:
+        return web.json_response({"view": True})
+
+
+def build_app(config: EidConfig) -> web.Application:
+    app = web.Application()
+    aiohttp_eid.setup(app, config)
+    app.router.add_get("/", home)
+    app.router.add_get("/me", me)
+    app.router.add_get("/high", high)
+    app.router.add_get("/token", token)
+    app.router.add_get("/refresh-identity", refresh_identity)
+    app.router.add_get("/file", file)
+    app.router.add_get("/stream", stream)
+    app.router.add_get("/ws", websocket)
+    app.router.add_view("/view", ProtectedView)
+    return app
+
+
+@dataclasses.dataclass
+class Harness:
+    """The application under test, its client, the emulator and the shared clock."""
+
+    app: web.Application
+    client: TestClient[web.Request, web.Application]
+    emulator: EidgEmulator
+    clock: FakeClock
+    origin: str
+    browser: aiohttp.ClientSession  # for the provider's pages (no cookies of the app)
+
+    async def start_login(self, next_path: str = "/me", *, provider: str = "eidg", **query: str) -> str:
+        resp = await self.client.get(
+            f"/auth/{provider}/login", params={"next": next_path, **query}, allow_redirects=False
+        )
+        assert resp.status == 302, await resp.text()
+        return resp.headers["Location"]
+
+    async def at_provider(self, authorize_url: str) -> URL:
+        """Follow the authorize URL at the emulator; the callback URL it redirects to."""
+        async with self.browser.get(authorize_url, allow_redirects=False) as resp:
+            assert resp.status == 302, await resp.text()
+            return URL(resp.headers["Location"])
+
+    async def callback(self, url: URL, **kwargs: Any) -> aiohttp.ClientResponse:
+        assert url.origin() == URL(self.origin), url
+        return await self.client.get(url.path_qs, allow_redirects=False, headers=HTML, **kwargs)
+
+    async def login(self, next_path: str = "/me", **query: str) -> aiohttp.ClientResponse:
+        """A whole login; the callback's response (302 to next_path on success)."""
+        url = await self.at_provider(await self.start_login(next_path, **query))
+        return await self.callback(url)
+
+    async def get_json(self, path: str, **kwargs: Any) -> tuple[int, Any]:
+        async with self.client.get(path, allow_redirects=False, **kwargs) as resp:
+            body = await resp.text()
+            return resp.status, json.loads(body) if resp.content_type == "application/json" else body
+
+
+HTML = {"Accept": "text/html,application/xhtml+xml"}
+JSON = {"Accept": "application/json"}
+
+HarnessFactory = Callable[..., Awaitable[Harness]]
+
+
+@pytest_asyncio.fixture
+async def harness_factory(unused_tcp_port_factory: Callable[[], int]) -> AsyncIterator[HarnessFactory]:
+    made: list[tuple[Harness, EidgEmulator]] = []
+
+    async def factory(
+        *,
+        emulator: dict[str, Any] | None = None,
+        provider: dict[str, Any] | None = None,
+        **config: Any,
+    ) -> Harness:
+        clock = FakeClock()
+        port = unused_tcp_port_factory()
+        origin = f"http://127.0.0.1:{port}"
+        redirect_uri = f"{origin}/auth/eidg/callback"
+        emu = EidgEmulator(
+            client_secret=CLIENT_SECRET,
+            redirect_uris=[redirect_uri],
+            auto_approve="ada",
+            clock=clock,
+            **(emulator or {}),
+        )
+        base_url = await emu.start()
+        provider_config = {
+            "name": "eidg",
+            "base_url": base_url,
+            "client_id": emu.client_id,
+            "client_secret": CLIENT_SECRET,
+            "redirect_uri": redirect_uri,
+            "methods": [SPID, CIE],
+            **(provider or {}),
+        }
+        eid_config = EidConfig(
+            providers=[EidgConfig(**provider_config)],
+            session_key=SESSION_KEY,
+            clock=clock,
+            **config,
+        )
+        app = build_app(eid_config)
+        client: TestClient[web.Request, web.Application] = TestClient(TestServer(app, host="127.0.0.1", port=port))
+        await client.start_server()
+        browser = aiohttp.ClientSession()
+        harness = Harness(app, client, emu, clock, origin, browser)
+        made.append((harness, emu))
+        return harness
+
+    yield factory
+    for harness, emu in reversed(made):
+        await harness.browser.close()
+        await harness.client.close()
+        await emu.close()
+
+
+@pytest_asyncio.fixture
+async def harness(harness_factory: HarnessFactory) -> Harness:
+    return await harness_factory()
+
+
+def _personal_values() -> set[str]:
+    values: set[str] = {CLIENT_SECRET, SESSION_KEY}
+    for user in DEFAULT_EIDG_USERS:
+        for field in dataclasses.fields(user):
+            value = getattr(user, field.name)
+            if isinstance(value, str) and len(value) >= 4 and value.lower() not in {"null", "spid", "cie"}:
+                if field.name not in {"key", "gender", "idp", "electronic_id_name", "physical_id_name"}:
+                    values.add(value)
+                    values.add(value.rpartition("-")[2])  # "TINIT-CODE": the bare code too
+    return values
+
+
+PERSONAL_VALUES = _personal_values()
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Fail a test whose log lines hold a token, a secret or a test user's personal data."""
+    caplog.set_level(logging.DEBUG)
+    yield
+    for record in caplog.records:
+        line = record.getMessage()
+        assert "eyJ" not in line, f"a JWT in the log: {record.name}: {line[:200]}"
+        for value in PERSONAL_VALUES:
+            assert value not in line, f"personal data or a secret in the log ({record.name})"
