@@ -43,9 +43,10 @@ async def callback(request: web.Request) -> web.StreamResponse:
         write_pending(session, pending)
     retry = runtime.login_url(name, tx.return_to if tx else "/")
     try:
+        # before the transaction: a replayed pre-callback cookie still holds it
+        if state and runtime.used_states.seen(state, now):
+            raise ReplayError("callback state already used", provider=name)
         if tx is None or tx.provider != name:
-            if state and runtime.used_states.seen(state, now):
-                raise ReplayError("callback state already used", provider=name)
             raise StateError("callback state unknown or expired", provider=name)
         runtime.used_states.add(state, now)
         error = provider.callback_error(request.query)
@@ -57,9 +58,9 @@ async def callback(request: web.Request) -> web.StreamResponse:
         return error_response(
             request,
             exc,
-            default_locale=config.default_locale,
+            default_locale=(tx.locale if tx else None) or config.default_locale,
             retry_url=retry,
-            locale_hints=(tx.locale if tx else None,),
+            locale_hints=(getattr(provider.config, "ui_locales", None),),
         )
     fresh = await new_session(request)
     login = StoredLogin(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp_session import SESSION_KEY, STORAGE_KEY, Session, get_session
 
 from ..keys import RUNTIME, SESSION_SAVED
@@ -43,7 +43,20 @@ async def save_session(request: web.Request, response: web.StreamResponse) -> No
 
 
 async def on_response_prepare(request: web.Request, response: web.StreamResponse) -> None:
-    """Signal handler: save before the headers of a handler-prepared response go out."""
+    """Signal handler: save before the headers of a handler-prepared response go out.
+
+    aiohttp turns ``response.cookies`` into headers *before* this signal runs, so
+    the cookies written here are added to the headers directly.
+    """
     if RUNTIME not in request.config_dict or request.get(STORAGE_KEY) is None:
         return  # a request our middleware did not see (e.g. a 404 from the router of another app)
+    before = {name: _header(morsel) for name, morsel in response.cookies.items()}
     await save_session(request, response)
+    for name, morsel in response.cookies.items():
+        value = _header(morsel)
+        if before.get(name) != value:
+            response.headers.add(hdrs.SET_COOKIE, value)
+
+
+def _header(morsel: Any) -> str:
+    return str(morsel.output(header="")[1:])
