@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import aiohttp_session
 import pytest
 import pytest_asyncio
 from aiohttp import web
@@ -101,6 +102,13 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
+async def app_data(request: web.Request) -> web.Response:
+    """The application's own session data, beside aiohttp-eid's."""
+    session = await aiohttp_session.get_session(request)
+    session["app_data"] = "y" * int(request.query.get("size", "10"))
+    return web.json_response({"ok": True})
+
+
 class ProtectedView(web.View):
     @aiohttp_eid.login_required
     async def get(self) -> web.Response:
@@ -118,6 +126,7 @@ def build_app(config: EidConfig) -> web.Application:
     app.router.add_get("/file", file)
     app.router.add_get("/stream", stream)
     app.router.add_get("/ws", websocket)
+    app.router.add_get("/app-data", app_data)
     app.router.add_view("/view", ProtectedView)
     return app
 

@@ -16,7 +16,7 @@ from aiohttp_session import STORAGE_KEY
 
 from ..errors import EidError, LoginExpiredError, ProviderError, ProviderUnavailableError, SessionError
 from ..identity import Identity
-from ..keys import IDENTITY, LOGIN, RUNTIME
+from ..keys import IDENTITY, LOGIN, RUNTIME, SESSION_SAVED
 from ..runtime import Runtime
 from ..session.store import StoredLogin, clear_login, read_login, write_login
 from .responses import error_response
@@ -49,6 +49,8 @@ async def _save_or_replace(request: web.Request, response: web.StreamResponse, r
     try:
         await save_session(request, response)
     except SessionError as exc:
+        # nothing is written: the browser keeps its previous, valid session
+        request[SESSION_SAVED] = True
         log.error("session not saved: %s", exc.detail)
         return error_response(request, exc, default_locale=runtime.config.default_locale)
     return response

@@ -97,7 +97,9 @@ async def test_replayed_callback_in_another_process_is_refused_by_the_provider(h
         ("EIDG_12", 400, "login-again"),
     ],
 )
-async def test_provider_errors_show_the_tables_page(harness: Harness, code: str, status: int, message_id: str | None) -> None:
+async def test_provider_errors_show_the_tables_page(
+    harness: Harness, code: str, status: int, message_id: str | None
+) -> None:
     harness.emulator.next_outcome = code
     callback = await harness.at_provider(await harness.start_login())
     assert callback.query["errorCode"] == code

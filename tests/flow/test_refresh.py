@@ -44,7 +44,9 @@ async def test_no_refresh_before_due_then_one_refresh_at_expiry(harness: Harness
 
 
 @pytest.mark.parametrize("rotate", [False, True])
-async def test_storm_of_100_requests_at_expiry_causes_one_refresh(harness_factory: HarnessFactory, rotate: bool) -> None:
+async def test_storm_of_100_requests_at_expiry_causes_one_refresh(
+    harness_factory: HarnessFactory, rotate: bool
+) -> None:
     harness = await harness_factory(emulator={"rotate_refresh_tokens": rotate})
     await logged_in(harness)
     harness.clock.advance(DUE)
@@ -78,7 +80,9 @@ async def test_rotated_refresh_token_presented_again_gets_the_new_tokens(harness
     [Fault(status=503, body=b"down", content_type="text/plain", times=-1), Fault(delay=3.0, times=-1)],
     ids=["5xx", "timeout"],
 )
-async def test_transient_refresh_failure_keeps_the_user_logged_in(harness_factory: HarnessFactory, fault: Fault) -> None:
+async def test_transient_refresh_failure_keeps_the_user_logged_in(
+    harness_factory: HarnessFactory, fault: Fault
+) -> None:
     harness = await harness_factory(http_timeout=1.0)
     await logged_in(harness)
     harness.clock.advance(DUE)
@@ -113,13 +117,15 @@ async def test_on_demand_mode_refreshes_only_in_access_token(harness_factory: Ha
     harness.clock.advance(DUE)
     await harness.get_json("/me", headers=JSON)
     assert harness.emulator.counters["token.refresh_token"] == 0
-    status, body = await harness.get_json("/token", headers=JSON)
+    _status, body = await harness.get_json("/token", headers=JSON)
     assert body["access_token"] != first
     assert harness.emulator.counters["token.refresh_token"] == 1
 
 
 @pytest.mark.parametrize("path", ["/file", "/stream"])
-async def test_tokens_refreshed_during_file_and_stream_responses_are_kept(harness_factory: HarnessFactory, path: str) -> None:
+async def test_tokens_refreshed_during_file_and_stream_responses_are_kept(
+    harness_factory: HarnessFactory, path: str
+) -> None:
     harness = await harness_factory(emulator={"rotate_refresh_tokens": True})
     await logged_in(harness)
     harness.clock.advance(DUE)

@@ -1,0 +1,33 @@
+"""The example app, in process (aiohttp's TestClient) on free loopback ports."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from example_app import Settings, build_app, load_settings
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def demo_settings() -> Settings:
+    return load_settings({"EXAMPLE_PORT": str(free_port()), "EXAMPLE_EMULATOR_PORT": str(free_port())})
+
+
+@pytest_asyncio.fixture
+async def demo_client() -> AsyncIterator[TestClient[web.Request, web.Application]]:
+    """The demo app (and so its emulator, on localhost) served on its configured port."""
+    settings = demo_settings()
+    server = TestServer(build_app(settings), host=settings.host, port=settings.port)
+    async with TestClient(server) as client:
+        yield client

@@ -1,0 +1,115 @@
+"""(2) Configuration: one ConfigurationError naming every bad field."""
+
+from __future__ import annotations
+
+import pytest
+from aiohttp import web
+
+import aiohttp_eid
+from aiohttp_eid import ConfigurationError, EidConfig, EidgConfig
+from tests.conftest import SESSION_KEY
+
+M = "infocert:identification:method:"
+
+
+def eidg(**overrides: object) -> EidgConfig:
+    values: dict[str, object] = {
+        "name": "eidg",
+        "base_url": "https://eid-gatewaycl.infocert.it/oauth2",
+        "client_id": "client",
+        "client_secret": "secret",
+        "redirect_uri": "https://app.example.org/auth/eidg/callback",
+        "methods": [M + "SPID_LEVEL_2", M + "CIE"],
+        **overrides,
+    }
+    return EidgConfig(**values)  # type: ignore[arg-type]
+
+
+def problems_of(**kwargs: object) -> tuple[str, ...]:
+    with pytest.raises(ConfigurationError) as info:
+        EidConfig(**{"providers": [eidg()], "session_key": SESSION_KEY, **kwargs})  # type: ignore[arg-type]
+    return info.value.problems
+
+
+def test_a_valid_config() -> None:
+    config = EidConfig(providers=[eidg()], session_key=SESSION_KEY)
+    assert config.secure_cookies
+    assert config.session_keys == (b"k" * 32,)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    bad = eidg(
+        client_secret="",
+        base_url="http://eid-gateway.infocert.it/oauth2",
+        methods=[M + "SPID_LEVEL_1", M + "SPID_LEVEL_2", "SPID_LEVEL_3", M + "bad name"],
+    )
+    problems = problems_of(providers=[bad, eidg()], session_key="short")
+    text = "\n".join(problems)
+    assert "client_secret: missing" in text
+    assert "base_url: must use https" in text
+    assert "SPID_LEVEL_1 and SPID_LEVEL_2 are of the same channel" in text
+    assert "'SPID_LEVEL_3' is not of the form" in text
+    assert "'infocert:identification:method:bad name' is not of the form" in text
+    assert "the name 'eidg' is used more than once" in text
+    assert "session_key[0]" in text
+    assert len(problems) >= 7
+
+
+def test_http_is_allowed_on_loopback_only() -> None:
+    EidConfig(
+        providers=[
+            eidg(base_url="http://127.0.0.1:8081/oauth2", redirect_uri="http://localhost:8080/auth/eidg/callback")
+        ],
+        session_key=SESSION_KEY,
+    )
+    problems = problems_of(providers=[eidg(redirect_uri="http://app.example.org/auth/eidg/callback")])
+    assert any("redirect_uri: must use https" in p for p in problems)
+
+
+def test_redirect_uri_must_reach_the_callback_route() -> None:
+    problems = problems_of(providers=[eidg(redirect_uri="https://app.example.org/elsewhere")])
+    assert any("must end with /auth/eidg/callback" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("max_age", 0),
+        ("leeway", -1),
+        ("refresh", "sometimes"),
+        ("post_logout_path", "https://evil.example"),
+        ("storage", "memcached://x"),
+        ("cookie_name", "bad name;"),
+    ],
+)
+def test_bad_plugin_fields(field: str, value: object) -> None:
+    assert any(p.startswith(field) for p in problems_of(**{field: value}))
+
+
+def test_franceconnect_and_franceconnect_plus_are_one_channel() -> None:
+    problems = problems_of(providers=[eidg(methods=[M + "FranceConnect", M + "FranceConnectPlus"])])
+    assert any("same channel" in p for p in problems)
+
+
+def test_issuer_needs_a_jwks_location() -> None:
+    problems = problems_of(providers=[eidg(issuer="https://issuer.example")])
+    assert any("jwks_uri" in p for p in problems)
+
+
+def test_setup_refuses_an_already_installed_aiohttp_session() -> None:
+    import aiohttp_session
+
+    app = web.Application()
+    aiohttp_session.setup(app, aiohttp_session.SimpleCookieStorage())
+    with pytest.raises(ConfigurationError, match="storage"):
+        aiohttp_eid.setup(app, EidConfig(providers=[eidg()], session_key=SESSION_KEY))
+
+
+def test_cookies_are_secure_with_a_host_prefix_for_https_redirects() -> None:
+    app = web.Application()
+    aiohttp_eid.setup(app, EidConfig(providers=[eidg()], session_key=SESSION_KEY))
+    from aiohttp_eid.keys import RUNTIME
+
+    storage = app[RUNTIME].storage
+    assert storage.cookie_name == "__Host-eid_session"
+    assert storage.cookie_params["secure"] is True
