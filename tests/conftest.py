@@ -184,6 +184,7 @@ async def harness_factory(unused_tcp_port_factory: Callable[[], int]) -> AsyncIt
         *,
         emulator: dict[str, Any] | None = None,
         provider: dict[str, Any] | None = None,
+        verify_id_token: bool = False,
         **config: Any,
     ) -> Harness:
         clock = FakeClock()
@@ -205,6 +206,7 @@ async def harness_factory(unused_tcp_port_factory: Callable[[], int]) -> AsyncIt
             "client_secret": CLIENT_SECRET,
             "redirect_uri": redirect_uri,
             "methods": [SPID, CIE],
+            **({"issuer": emu.issuer, "jwks_uri": f"{base_url}/jwks"} if verify_id_token else {}),
             **(provider or {}),
         }
         eid_config = EidConfig(
@@ -238,10 +240,14 @@ def _personal_values() -> set[str]:
     for user in DEFAULT_EIDG_USERS:
         for field in dataclasses.fields(user):
             value = getattr(user, field.name)
-            if isinstance(value, str) and len(value) >= 4 and value.lower() not in {"null", "spid", "cie"}:
-                if field.name not in {"key", "gender", "idp", "electronic_id_name", "physical_id_name"}:
-                    values.add(value)
-                    values.add(value.rpartition("-")[2])  # "TINIT-CODE": the bare code too
+            if (
+                isinstance(value, str)
+                and len(value) >= 4
+                and value.lower() not in {"null", "spid", "cie"}
+                and field.name not in {"key", "gender", "idp", "physical_id_name"}
+            ):
+                values.add(value)
+                values.add(value.rpartition("-")[2])  # "TINIT-CODE": the bare code too
     return values
 
 

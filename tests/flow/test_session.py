@@ -80,7 +80,7 @@ async def test_round_trip_and_two_chunks_for_a_large_session() -> None:
 
 async def test_a_session_needing_three_cookies_is_refused_loudly_naming_redis() -> None:
     st = storage(KEY_A)
-    with pytest.raises(SessionTooLargeError, match="[Rr]edis"):
+    with pytest.raises(SessionTooLargeError, match=r"[Rr]edis"):
         st.seal(session_with({"blob": "x" * 9000}))
 
 
