@@ -19,7 +19,9 @@ __all__ = ["error_response", "json_error", "locale_of", "page", "wants_json"]
 
 _HEADERS = {
     "Cache-Control": "no-store",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
@@ -82,14 +84,12 @@ def error_response(
         extra = {"provider_code": getattr(error, "provider_code", None) or ""}
         return json_error(error.status, error.code, message, **{k: v for k, v in extra.items() if v})
     links = []
-    if retry_url and error.action is Action.TRY_AGAIN:
-        links.append(
-            f'<a class="button" id="try-again" href="{html.escape(retry_url)}">{html.escape(ui("try_again", locale))}</a>'
-        )
-    elif retry_url and error.action is Action.LOGIN_AGAIN:
-        links.append(
-            f'<a class="button" id="login-again" href="{html.escape(retry_url)}">{html.escape(ui("start_again", locale))}</a>'
-        )
-    links.append(f'<p><a id="home" href="{html.escape(home_url)}">{html.escape(ui("home", locale))}</a></p>')
+    link = {Action.TRY_AGAIN: ("try-again", "try_again"), Action.LOGIN_AGAIN: ("login-again", "start_again")}
+    if retry_url and error.action in link:
+        element_id, label = link[error.action]
+        href = html.escape(retry_url)
+        links.append(f'<a class="button" id="{element_id}" href="{href}">{html.escape(ui(label, locale))}</a>')
+    home = html.escape(home_url)
+    links.append(f'<p><a id="home" href="{home}">{html.escape(ui("home", locale))}</a></p>')
     body = f'<p>{html.escape(message)}</p>{"".join(links)}<p class="code">{html.escape(error.code)}</p>'
     return page(title, body, status=error.status, locale=locale)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 
 import pytest
 from aiohttp import web
@@ -25,7 +26,7 @@ def storage(*keys: bytes, name: str = "eid_session") -> ChunkedCookieStorage:
     return ChunkedCookieStorage(derive_sealer(keys, "cookie"), cookie_name=name, secure=False, max_age=3600)
 
 
-def session_with(payload: dict[str, object]) -> Session:
+def session_with(payload: Mapping[str, object]) -> Session:
     session = Session(None, data=None, new=True)
     session.update(payload)
     return session
