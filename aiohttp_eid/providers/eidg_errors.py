@@ -134,7 +134,10 @@ def eidg_error(
     code = error_code if isinstance(error_code, str) and error_code in EIDG_ERRORS else None
     oauth = error if isinstance(error, str) else None
     spec = EIDG_ERRORS[code] if code else _BY_OAUTH_ERROR.get(oauth or "", _UNKNOWN)
-    log.warning(
+    # the user's own choices (cancel, deny consent) are not faults of the service
+    level = logging.INFO if spec.owner is Owner.END_USER else logging.WARNING
+    log.log(
+        level,
         'provider %s %s error: error=%s errorCode=%s owner=%s cause="%s" description="%s"',
         provider,
         where,

@@ -7,6 +7,7 @@ import logging
 import pytest
 from yarl import URL
 
+from aiohttp_eid.errors import Action
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.providers.eidg_errors import EIDG_ERRORS
 from aiohttp_eid.runtime import RecentStates
@@ -213,3 +214,16 @@ async def test_next_open_redirects_fall_back_to_root(harness: Harness, target: s
     resp = await harness.login(target)
     assert resp.status == 302
     assert resp.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("code", sorted(EIDG_ERRORS))
+async def test_every_error_code_at_the_callback_gets_the_tables_page(harness: Harness, code: str) -> None:
+    spec = EIDG_ERRORS[code]
+    harness.emulator.next_outcome = code
+    callback = await harness.at_provider(await harness.start_login())
+    resp = await harness.client.get(callback.path_qs, headers=JSON, allow_redirects=False)
+    body = await resp.json()
+    assert body["provider_code"] == code
+    expected = {Action.TRY_AGAIN: {401}, Action.LOGIN_AGAIN: {400, 401}, Action.GENERIC: {502}}
+    assert resp.status in expected[spec.action]
+    await assert_anonymous(harness)

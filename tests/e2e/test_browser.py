@@ -183,6 +183,7 @@ def test_cancel_at_provider_shows_try_again(browser: webdriver.Chrome, example_a
     browser.find_element(By.ID, "cancel").click()
 
     wait_for(browser, f"{app.origin}/auth/eidg/callback")
+    assert text_of(browser, "demo-banner") == BANNER  # on aiohttp-eid's error page too
     try_again = browser.find_element(By.ID, "try-again")
     try_again.click()
     wait_for(browser, f"{app.provider}/oauth2/authorize")  # a new login, at the provider again

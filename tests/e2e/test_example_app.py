@@ -17,7 +17,7 @@ from yarl import URL
 from aiohttp_eid import Address, Assurance, ElectronicId, Identity
 from example_app import SettingsError, build_app, load_settings
 from example_app.app import emulated_provider
-from example_app.pages import BANNER, account_page
+from example_app.pages import BANNER, BANNER_HTML, account_page
 from tests.conftest import HTML, SESSION_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,13 +134,12 @@ def test_account_page_escapes_the_identity() -> None:
         address=Address(street_address='Via "Roma" 1', locality="Roma", country="IT"),
         electronic_id=ElectronicId(kind="SPID"),
     )
-    html = account_page(identity, demo=False)
+    html = account_page(identity)
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; O&#x27;Brien &amp; Co" in html
     assert 'id="identity-subject">&lt;s&gt;<' in html
     assert 'id="identity-address">Via &quot;Roma&quot; 1, Roma, IT<' in html
     assert 'id="identity-birth-date">1985-12-10<' in html
-    assert 'id="demo-banner"' not in html
 
 
 # -- the app in process -----------------------------------------------------------------------
@@ -150,7 +149,7 @@ async def test_demo_home_shows_the_banner_and_a_login_button(demo_client: Client
     resp = await demo_client.get("/")
     html = await resp.text()
     assert resp.status == 200
-    assert f'id="demo-banner" role="alert">{BANNER}' in html
+    assert html.count(BANNER_HTML) == 1
     assert 'id="login" href="/auth/eidg/login?next=/account"' in html
 
 
@@ -162,6 +161,16 @@ async def test_real_mode_has_no_banner_and_no_emulator() -> None:
     assert 'id="demo-banner"' not in html
     assert BANNER not in html
     assert 'id="login"' in html
+
+
+async def test_demo_banner_is_on_aiohttp_eid_pages_too(demo_client: Client) -> None:
+    resp = await demo_client.get("/auth/eidg/callback?state=unknown", headers=HTML)
+    assert resp.status == 400
+    html = await resp.text()
+    assert html.count(BANNER_HTML) == 1
+    assert 'id="login-again"' in html
+    resp = await demo_client.get("/auth/logout", headers=HTML)
+    assert (await resp.text()).count(BANNER_HTML) == 1
 
 
 @pytest.mark.parametrize("path", ["/account", "/high"])
