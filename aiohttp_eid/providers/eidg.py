@@ -9,6 +9,7 @@ token while it lives).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -150,7 +151,7 @@ class EidgProvider:
         body = await self._userinfo(tokens)
         identity, extra = to_identity(body, provider=self.name, levels=self._levels, authenticated_at=now)
         if claims:
-            identity = _with(identity, id_token_subject=claims["sub"])
+            identity = dataclasses.replace(identity, id_token_subject=claims["sub"])
         minimum = self.minimum(tx.assurance)
         if identity.assurance < minimum:
             log.warning(
@@ -194,7 +195,9 @@ class EidgProvider:
             body, provider=self.name, levels=self._levels, authenticated_at=current.authenticated_at
         )
         # the level is the login's, which a user-info call does not change
-        return _with(identity, assurance=current.assurance, acr=current.acr, id_token_subject=current.id_token_subject)
+        return dataclasses.replace(
+            identity, assurance=current.assurance, acr=current.acr, id_token_subject=current.id_token_subject
+        )
 
     # -- (8) logout -------------------------------------------------------------------
 
@@ -279,9 +282,3 @@ class EidgProvider:
                 raise ProviderUnavailableError("no jwks_uri", provider=self.name, status=502)
             self._jwks = JwksCache(self._http, url, provider=self.name, clock=self._clock)
         return self._jwks
-
-
-def _with(identity: Identity, **changes: Any) -> Identity:
-    import dataclasses
-
-    return dataclasses.replace(identity, **changes)

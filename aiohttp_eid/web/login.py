@@ -13,7 +13,7 @@ from ..session.transaction import Transaction, push_transaction
 from .responses import locale_of
 from .session_io import session_of
 
-__all__ = ["login", "safe_return_path"]
+__all__ = ["login", "parse_assurance", "safe_return_path"]
 
 _MAX_RETURN_PATH = 2048
 
@@ -40,7 +40,7 @@ async def login(request: web.Request) -> web.StreamResponse:
     provider = runtime.providers.get(request.match_info["provider"])
     if provider is None:
         raise web.HTTPNotFound()
-    asked = _assurance(request.query.get("assurance"))
+    asked = parse_assurance(request.query.get("assurance"))
     if asked is not None and not provider.can_reach(asked):
         raise InsufficientAssuranceError(f"{provider.name} cannot log in at {asked.name}", provider=provider.name)
     config = runtime.config
@@ -63,7 +63,8 @@ async def login(request: web.Request) -> web.StreamResponse:
     return web.Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})
 
 
-def _assurance(value: str | None) -> Assurance | None:
+def parse_assurance(value: str | None) -> Assurance | None:
+    """The Assurance named by a query value (any case), or None."""
     if not value:
         return None
     try:

@@ -9,7 +9,7 @@ from aiohttp import web
 from ..keys import RUNTIME
 from .callback import callback
 from .login import login as login_handler
-from .login import safe_return_path
+from .login import parse_assurance, safe_return_path
 from .logout import logout, logout_page
 from .messages import ui
 from .responses import locale_of, page
@@ -22,14 +22,11 @@ async def chooser(request: web.Request) -> web.StreamResponse:
     runtime = request.config_dict[RUNTIME]
     locale = locale_of(request, runtime.config.default_locale)
     back = safe_return_path(request.query.get("next"))
-    assurance = request.query.get("assurance")
+    assurance = parse_assurance(request.query.get("assurance"))
     items = []
     for name, provider in runtime.providers.items():
-        if assurance and assurance.upper() in ("LOW", "SUBSTANTIAL", "HIGH"):
-            from ..identity import Assurance
-
-            if not provider.can_reach(Assurance[assurance.upper()]):
-                continue
+        if assurance is not None and not provider.can_reach(assurance):
+            continue
         label = provider.config.label or name
         url = runtime.login_url(name, back)
         items.append(
