@@ -20,6 +20,7 @@ from yarl import URL
 
 from .errors import ConfigurationError
 from .identity import Assurance
+from .web.messages import LOCALES
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -251,8 +252,14 @@ class EidConfig:
 
             if not isinstance(self.storage, AbstractStorage):
                 problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
-        elif self.storage != "cookie" and not self.storage.startswith(("redis://", "rediss://")):
+        elif self.storage.startswith(("redis://", "rediss://")):
+            problems.append("storage: Redis storage is not available in this version; use 'cookie'")
+        elif self.storage != "cookie":
             problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
+        if not self.prefix:
+            problems.append("prefix: must be a path such as '/auth', not the site root")
+        if self.default_locale not in LOCALES:
+            problems.append(f"default_locale: one of {', '.join(LOCALES)}")
         if not self.post_logout_path.startswith("/") or self.post_logout_path.startswith("//"):
             problems.append("post_logout_path: must be a path on this site, such as '/'")
         if self.max_age <= 0:

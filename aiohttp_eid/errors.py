@@ -6,7 +6,7 @@ and what the user can do next (``action``). The technical ``detail`` is for the 
 and never reaches a page::
 
     EidError
-    ├── ConfigurationError            the configuration is wrong (raised by setup())
+    ├── ConfigurationError            the configuration is wrong (raised by EidConfig() and setup())
     ├── NotAuthenticatedError         a guard found no login (401 / 302 to login)
     ├── InsufficientAssuranceError    a guard found too low an assurance level (403 / step-up)
     ├── LoginError                    a login did not complete

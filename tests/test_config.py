@@ -80,6 +80,9 @@ def test_redirect_uri_must_reach_the_callback_route() -> None:
         ("post_logout_path", "https://evil.example"),
         ("storage", "memcached://x"),
         ("cookie_name", "bad name;"),
+        ("prefix", ""),
+        ("default_locale", "xx"),
+        ("storage", "redis://127.0.0.1:6379/0"),
     ],
 )
 def test_bad_plugin_fields(field: str, value: object) -> None:

@@ -28,7 +28,7 @@ async def chooser(request: web.Request) -> web.StreamResponse:
         if assurance is not None and not provider.can_reach(assurance):
             continue
         label = provider.config.label or name
-        url = runtime.login_url(name, back)
+        url = runtime.login_url(name, back, assurance)
         items.append(
             f'<li><a class="button" id="login-{html.escape(name)}" href="{html.escape(url)}">'
             f"{html.escape(ui('login_with', locale).format(label))}</a></li>",

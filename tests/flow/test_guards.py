@@ -50,6 +50,11 @@ async def test_chooser_lists_providers_and_keeps_next(harness: Harness) -> None:
     assert "/auth/eidg/login?next=/me" in page
 
 
+async def test_chooser_keeps_the_step_up_level(harness: Harness) -> None:
+    resp = await harness.client.get("/auth/?next=/high&assurance=HIGH", headers=HTML)
+    assert "/auth/eidg/login?next=/high&amp;assurance=HIGH" in await resp.text()
+
+
 async def test_unknown_provider_is_404(harness: Harness) -> None:
     resp = await harness.client.get("/auth/nope/login", allow_redirects=False)
     assert resp.status == 404
