@@ -1,11 +1,11 @@
 """aiohttp-eid: log people in with their national electronic identity.
 
 One ``setup(app, EidConfig(...))`` call makes an aiohttp application an OpenID
-Connect relying party for InfoCert EID Gateway (SPID, CIE, FranceConnect) and
-other providers. Re-exports only.
+Connect relying party for InfoCert EID Gateway (SPID, CIE, FranceConnect), itsme
+and any standard OpenID provider. Re-exports only.
 """
 
-from .config import EidConfig, EidgConfig
+from .config import EidConfig
 from .errors import (
     AssuranceError,
     ConfigurationError,
@@ -27,7 +27,9 @@ from .errors import (
 from .identity import Address, Assurance, Device, ElectronicId, Identity, IdentityDocument, PlaceOfBirth
 from .keys import IDENTITY
 from .plugin import setup
+from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .providers.base import LoginDetails
+from .rp_keys import RelyingPartyKeys
 from .web.access import access_token, get_identity, refresh_identity
 from .web.guards import login_required, require_identity, requires_assurance
 
@@ -47,14 +49,17 @@ __all__ = [
     "Identity",
     "IdentityDocument",
     "InsufficientAssuranceError",
+    "ItsmeConfig",
     "LoginDetails",
     "LoginError",
     "LoginExpiredError",
     "NotAuthenticatedError",
+    "OidcConfig",
     "OriginError",
     "PlaceOfBirth",
     "ProviderError",
     "ProviderUnavailableError",
+    "RelyingPartyKeys",
     "ReplayError",
     "SessionError",
     "SessionStoreUnavailableError",

@@ -29,12 +29,10 @@ if TYPE_CHECKING:
     from .identity import Identity
     from .providers.base import LoginDetails
 
-__all__ = ["EidConfig", "EidgConfig", "OnLogin", "ProviderConfig"]
+__all__ = ["EidConfig", "OnLogin", "ProviderConfig", "check_url", "is_loopback_host"]
 
 OnLogin: TypeAlias = "Callable[[web.Request, Identity, LoginDetails], Awaitable[None]]"
 
-EIDG_METHOD_PREFIX = "infocert:identification:method:"
-_METHOD_NAME = re.compile(r"[A-Za-z0-9_+.-]+")
 _PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
@@ -66,13 +64,6 @@ def check_url(field: str, value: str | None, problems: list[str], *, required: b
         problems.append(f"{field}: must not carry a fragment or credentials")
 
 
-def method_channel(method: str) -> str:
-    """The channel of an EIDG identification method: SPID_LEVEL_2 -> SPID, FranceConnectPlus -> FRANCECONNECT."""
-    name = method.removeprefix(EIDG_METHOD_PREFIX).upper()
-    name = re.sub(r"_LEVEL_?\d+$", "", name)
-    return re.sub(r"(_?PLUS|\+)$", "", name)
-
-
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ProviderConfig:
     """What every provider configuration has."""
@@ -101,75 +92,6 @@ class ProviderConfig:
         expected_path = f"{prefix}/{self.name}/callback"
         if self.redirect_uri and not URL(self.redirect_uri).path.endswith(expected_path):
             problems.append(f"{where}.redirect_uri: its path must end with {expected_path}")
-        return problems
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class EidgConfig(ProviderConfig):
-    """InfoCert EID Gateway (SPID, CIE, FranceConnect through one broker).
-
-    ``base_url`` is the service URL, e.g. ``https://eid-gatewaycl.infocert.it/oauth2``
-    (test) or ``https://eid-gateway.infocert.it/oauth2`` (production). ``methods``
-    are the identification methods sent in ``acr_values``. EIDG's document names no
-    issuer or JWKS: set ``issuer`` with ``jwks_uri`` (or ``discovery_url``) to have
-    its ID token verified; otherwise the ID token is not used at all.
-    """
-
-    base_url: str
-    client_secret: str
-    methods: Sequence[str] = (
-        EIDG_METHOD_PREFIX + "SPID_LEVEL_2",
-        EIDG_METHOD_PREFIX + "CIE",
-    )
-    #: the token request's grant_type (the document's text says authorization_code, one example "code")
-    grant_type: str = "authorization_code"
-    issuer: str | None = None
-    jwks_uri: str | None = None
-    discovery_url: str | None = None
-    #: send a nonce (and require it back in a verified ID token); the document names none
-    send_nonce: bool = False
-    #: fixed ui_locales; None means the user's language (Accept-Language)
-    ui_locales: str | None = None
-
-    kind: str = dataclasses.field(init=False, default="eidg")
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "methods", tuple(self.methods))
-        object.__setattr__(self, "base_url", (self.base_url or "").rstrip("/"))
-
-    def problems(self, prefix: str) -> list[str]:
-        where = f"providers[{self.name!r}]"
-        problems = super().problems(prefix)
-        check_url(f"{where}.base_url", self.base_url, problems, required=True)
-        for field in ("issuer", "jwks_uri", "discovery_url"):
-            check_url(f"{where}.{field}", getattr(self, field), problems, required=False)
-        if not self.client_secret:
-            problems.append(f"{where}.client_secret: missing")
-        if not self.methods:
-            problems.append(f"{where}.methods: at least one identification method is needed")
-        channels: dict[str, str] = {}
-        for method in self.methods:
-            name = method.removeprefix(EIDG_METHOD_PREFIX)
-            if not method.startswith(EIDG_METHOD_PREFIX) or not _METHOD_NAME.fullmatch(name):
-                problems.append(
-                    f"{where}.methods: {method!r} is not of the form {EIDG_METHOD_PREFIX}<NAME>",
-                )
-                continue
-            channel = method_channel(method)
-            if channel in channels:
-                problems.append(
-                    f"{where}.methods: {channels[channel]} and {name} are of the same "
-                    "channel; EIDG rejects such a request",
-                )
-            channels[channel] = name
-        if self.grant_type not in ("authorization_code", "code"):
-            problems.append(f"{where}.grant_type: 'authorization_code' (default) or 'code'")
-        if self.issuer and not (self.jwks_uri or self.discovery_url):
-            problems.append(f"{where}.jwks_uri: needed with issuer to verify the ID token")
-        if (self.jwks_uri or self.discovery_url) and not self.issuer:
-            problems.append(f"{where}.issuer: needed with jwks_uri/discovery_url")
-        if self.send_nonce and not self.issuer:
-            problems.append(f"{where}.send_nonce: a nonce is only checked in a verified ID token")
         return problems
 
 

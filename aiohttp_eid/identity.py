@@ -146,6 +146,8 @@ class Identity:
     id_document: IdentityDocument | None = None  # EIDG physicalId, itsme eID card
     passport_number: str | None = None
     device: Device | None = None
+    #: what itsme reports of the confirmation (``claim_transaction_info``), as it sends it
+    transaction_info: Mapping[str, Any] | None = None
     identity_provider: str | None = None  # the IdP behind a broker (EIDG ``_idp``)
 
     def __repr__(self) -> str:

@@ -9,12 +9,15 @@ from aiohttp import web
 from aiohttp_session import AbstractStorage
 from yarl import URL
 
-from .config import EidConfig, EidgConfig
-from .errors import ConfigurationError
+from .config import EidConfig
+from .errors import ConfigurationError, EidError
 from .keys import RUNTIME
 from .oidc.transport import HttpClient
+from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .providers.base import Provider
 from .providers.eidg import EidgProvider
+from .providers.itsme import itsme_profile
+from .providers.oidc import OidcProvider, from_oidc_config
 from .runtime import RecentStates, Runtime
 from .session.crypto import derive_sealer
 from .session.refresh import Refresher
@@ -59,6 +62,7 @@ def setup(app: web.Application, config: EidConfig) -> None:
 
     async def client_session(_: web.Application) -> AsyncIterator[None]:
         await http.start()
+        await _prefetch(runtime)
         yield
         await http.close()
 
@@ -67,12 +71,26 @@ def setup(app: web.Application, config: EidConfig) -> None:
     # response they produce gets the session written
     app.middlewares.insert(0, eid_middleware)
     app.on_response_prepare.append(on_response_prepare)
-    add_routes(app, config.prefix)
+    key_sets = [k for p in config.providers if (k := getattr(p, "keys", None)) is not None]
+    add_routes(app, config.prefix, key_sets)
+
+
+async def _prefetch(runtime: Runtime) -> None:
+    """Fetch discovery documents at startup; a provider that is down then is logged, not fatal."""
+    for provider in runtime.providers.values():
+        try:
+            await provider.warm_up()
+        except EidError as exc:
+            log.warning("provider %s unavailable at startup (%s); logins wait for it", provider.name, exc.code)
 
 
 def _provider(config: object, eid: EidConfig, http: HttpClient) -> Provider:
     if isinstance(config, EidgConfig):
         return EidgProvider(config, http, clock=eid.clock, leeway=eid.leeway)
+    if isinstance(config, ItsmeConfig):
+        return OidcProvider(itsme_profile(config), config, http, clock=eid.clock, leeway=eid.leeway)
+    if isinstance(config, OidcConfig):
+        return OidcProvider(from_oidc_config(config), config, http, clock=eid.clock, leeway=eid.leeway)
     raise ConfigurationError([f"providers: {type(config).__name__} is not supported"])
 
 

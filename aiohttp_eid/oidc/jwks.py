@@ -9,7 +9,7 @@ from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, RSAKey
 
 from ..errors import ProviderUnavailableError, TokenValidationError
 from .transport import HttpClient
@@ -42,6 +42,7 @@ class JwksCache:
         self._ttl = ttl
         self._refetch_interval = refetch_interval
         self._keys: KeySet | None = None
+        self._encryption: list[RSAKey] = []
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
 
@@ -63,13 +64,26 @@ class JwksCache:
         answer = await self._http.call("GET", self.url, provider=self._provider)
         if not answer.ok or not isinstance(answer.json, dict) or not isinstance(answer.json.get("keys"), list):
             raise ProviderUnavailableError(f"JWKS answer {answer.status} unusable", provider=self._provider, status=502)
-        keys = [k for k in answer.json["keys"] if isinstance(k, dict) and k.get("use", "sig") == "sig"]
+        keys = [k for k in answer.json["keys"] if isinstance(k, dict) and k.get("kty") in ("RSA", "EC")]
         try:
-            return KeySet.import_key_set({"keys": keys})
+            self._encryption = [
+                k for k in (RSAKey.import_key(d) for d in keys if d.get("use") == "enc" and d.get("kty") == "RSA")
+            ]
+            return KeySet.import_key_set({"keys": [k for k in keys if k.get("use", "sig") == "sig"]})
         except (JoseError, ValueError, TypeError) as exc:
             raise ProviderUnavailableError(
                 f"JWKS unusable: {type(exc).__name__}", provider=self._provider, status=502
             ) from None
+
+    async def encryption_key(self, algorithm: str) -> RSAKey:
+        """The provider's RSA key to encrypt to (``use=enc``), preferring one made for ``algorithm``."""
+        await self.keys()
+        fitting = [k for k in self._encryption if k.get("alg") in (None, algorithm)]
+        if not fitting:
+            raise ProviderUnavailableError(
+                "the provider publishes no encryption key", provider=self._provider, status=502
+            )
+        return fitting[0]
 
     async def decode(self, token: str, algorithms: Sequence[str]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Verify a compact JWS with the provider's keys: (header, claims). Checks no claim."""

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from ..config import ProviderConfig
-from ..errors import ProviderError
+from ..errors import LoginError
 from ..identity import Assurance, Identity
 from ..oidc.tokens import TokenSet
 from ..session.transaction import Transaction
@@ -45,8 +45,10 @@ class Provider(Protocol):
     """One configured provider; all provider-specific behaviour lives behind this."""
 
     name: str
-    #: whether logins of this provider get refresh tokens
-    refreshes: bool
+
+    @property
+    def refreshes(self) -> bool:
+        """Whether logins of this provider keep tokens to refresh (and log out with)."""
 
     @property
     def config(self) -> ProviderConfig:
@@ -65,7 +67,10 @@ class Provider(Protocol):
     async def authorization_url(self, tx: Transaction) -> str:
         """Where to send the browser to log in."""
 
-    def callback_error(self, query: Mapping[str, str]) -> ProviderError | None:
+    async def warm_up(self) -> None:
+        """Fetch what the first login needs (discovery, keys); raises when the provider is down."""
+
+    def callback_error(self, query: Mapping[str, str]) -> LoginError | None:
         """The error the callback's query reports, if any."""
 
     async def complete_login(self, query: Mapping[str, str], tx: Transaction) -> LoginResult:

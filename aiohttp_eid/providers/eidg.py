@@ -16,7 +16,6 @@ from typing import Any
 
 from yarl import URL
 
-from ..config import EIDG_METHOD_PREFIX, EidgConfig
 from ..errors import AssuranceError, LoginError, ProviderError, ProviderUnavailableError
 from ..identity import Assurance, Identity
 from ..oidc.client_auth import basic_authorization
@@ -26,6 +25,7 @@ from ..oidc.jwks import JwksCache
 from ..oidc.pkce import code_challenge
 from ..oidc.tokens import TokenSet, parse_token_response
 from ..oidc.transport import HttpAnswer, HttpClient
+from ..provider_config import EIDG_METHOD_PREFIX, EidgConfig
 from ..session.transaction import Transaction
 from .base import LoginDetails, LoginResult
 from .eidg_errors import eidg_error, refresh_error
@@ -74,6 +74,10 @@ class EidgProvider:
     @property
     def config(self) -> EidgConfig:
         return self._config
+
+    async def warm_up(self) -> None:
+        if self.config.issuer:
+            await (await self._keys()).keys()
 
     # -- (1) login -----------------------------------------------------------------
 

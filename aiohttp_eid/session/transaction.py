@@ -32,6 +32,8 @@ class Transaction:
     #: the lowest assurance level this login may end with
     assurance: Assurance | None = None
     locale: str | None = None
+    #: a phone number to log in with (itsme), sent only inside the encrypted request object
+    login_hint: str | None = None
 
     def __repr__(self) -> str:
         return f"Transaction(provider={self.provider!r}, created={self.created!r})"
@@ -44,6 +46,8 @@ class Transaction:
             out["a"] = self.assurance.name
         if self.locale is not None:
             out["l"] = self.locale
+        if self.login_hint is not None:
+            out["h"] = self.login_hint
         return out
 
     @classmethod
@@ -57,6 +61,7 @@ class Transaction:
             nonce=data.get("n"),
             assurance=Assurance[data["a"]] if "a" in data else None,
             locale=data.get("l"),
+            login_hint=data.get("h"),
         )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from aiohttp import web
 
 from ..errors import InsufficientAssuranceError
@@ -54,6 +56,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         nonce=random_token() if provider.sends_nonce else None,
         assurance=provider.minimum(asked),
         locale=locale_of(request, config.default_locale),
+        login_hint=_login_hint(request.query.get("login_hint")),
     )
     session = await session_of(request)
     pending = pending_transactions(session)
@@ -61,6 +64,13 @@ async def login(request: web.Request) -> web.StreamResponse:
     write_pending(session, pending)
     url = await provider.authorization_url(tx)
     return web.Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})
+
+
+def _login_hint(value: str | None) -> str | None:
+    """A phone number as itsme takes it, ``<countrycode>+<number>``; anything else is dropped."""
+    if value and re.fullmatch(r"\d{1,4}\+\d{4,15}", value):
+        return value
+    return None
 
 
 def parse_assurance(value: str | None) -> Assurance | None:

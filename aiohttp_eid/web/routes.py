@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from aiohttp import web
 
 from ..keys import RUNTIME
+from ..rp_keys import RelyingPartyKeys
 from .callback import callback
+from .jwks import jwks_handler
 from .login import login as login_handler
 from .login import parse_assurance, safe_return_path
 from .logout import logout, logout_page
@@ -36,9 +39,11 @@ async def chooser(request: web.Request) -> web.StreamResponse:
     return page(ui("chooser_title", locale), f"<ul>{''.join(items)}</ul>", locale=locale)
 
 
-def add_routes(app: web.Application, prefix: str) -> None:
-    """Mount aiohttp-eid's routes under ``prefix``."""
+def add_routes(app: web.Application, prefix: str, key_sets: Sequence[RelyingPartyKeys]) -> None:
+    """Mount aiohttp-eid's routes under ``prefix`` (the JWKS when a provider has keys)."""
     app.router.add_get(f"{prefix}/", chooser, name="aiohttp_eid.chooser")
+    if key_sets:
+        app.router.add_get(f"{prefix}/jwks.json", jwks_handler(key_sets), name="aiohttp_eid.jwks")
     app.router.add_get(f"{prefix}/logout", logout_page, name="aiohttp_eid.logout_page")
     app.router.add_post(f"{prefix}/logout", logout, name="aiohttp_eid.logout")
     app.router.add_get(f"{prefix}/{{provider}}/login", login_handler, name="aiohttp_eid.login")
