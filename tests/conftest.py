@@ -27,7 +27,9 @@ from yarl import URL
 
 import aiohttp_eid
 from aiohttp_eid import Assurance, EidConfig, EidgConfig
-from aiohttp_eid.testing import DEFAULT_EIDG_USERS, EidgEmulator
+from aiohttp_eid.testing import DEFAULT_EIDG_USERS, DEFAULT_ITSME_USERS, EidgEmulator
+
+pytest_plugins = ["tests.providers.fixtures"]  # itsme and OpenID provider fixtures
 
 SESSION_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 CLIENT_SECRET = "s3cret-of-the-demo-client"
@@ -137,7 +139,7 @@ class Harness:
 
     app: web.Application
     client: TestClient[web.Request, web.Application]
-    emulator: EidgEmulator
+    emulator: Any  # EidgEmulator, ItsmeEmulator or OidcProviderEmulator
     clock: FakeClock
     origin: str
     browser: aiohttp.ClientSession  # for the provider's pages (no cookies of the app)
@@ -159,9 +161,9 @@ class Harness:
         assert url.origin() == URL(self.origin), url
         return await self.client.get(url.path_qs, allow_redirects=False, headers=HTML, **kwargs)
 
-    async def login(self, next_path: str = "/me", **query: str) -> aiohttp.ClientResponse:
+    async def login(self, next_path: str = "/me", *, provider: str = "eidg", **query: str) -> aiohttp.ClientResponse:
         """A whole login; the callback's response (302 to next_path on success)."""
-        url = await self.at_provider(await self.start_login(next_path, **query))
+        url = await self.at_provider(await self.start_login(next_path, provider=provider, **query))
         return await self.callback(url)
 
     async def get_json(self, path: str, **kwargs: Any) -> tuple[int, Any]:
@@ -235,19 +237,26 @@ async def harness(harness_factory: HarnessFactory) -> Harness:
     return await harness_factory()
 
 
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            if field.name not in {"key", "gender", "idp", "physical_id_name", "os", "locale", "nationality"}:
+                yield from _strings(getattr(value, field.name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+
+
 def _personal_values() -> set[str]:
     values: set[str] = {CLIENT_SECRET, SESSION_KEY}
-    for user in DEFAULT_EIDG_USERS:
-        for field in dataclasses.fields(user):
-            value = getattr(user, field.name)
-            if (
-                isinstance(value, str)
-                and len(value) >= 4
-                and value.lower() not in {"null", "spid", "cie"}
-                and field.name not in {"key", "gender", "idp", "physical_id_name"}
-            ):
+    for user in (*DEFAULT_EIDG_USERS, *DEFAULT_ITSME_USERS):
+        for value in _strings(user):
+            if len(value) >= 5 and value.lower() not in {"null", "true", "false"}:
                 values.add(value)
-                values.add(value.rpartition("-")[2])  # "TINIT-CODE": the bare code too
+                if value.startswith(("TIN", "VAT")):
+                    values.add(value.rpartition("-")[2])  # "TINIT-CODE": the bare code too
     return values
 
 

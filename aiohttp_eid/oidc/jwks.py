@@ -44,16 +44,22 @@ class JwksCache:
         self._keys: KeySet | None = None
         self._encryption: list[RSAKey] = []
         self._fetched_at = float("-inf")
+        self._refetched_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def keys(self, *, refetch: bool = False) -> KeySet:
         """The key set, fetched when missing, stale, or (throttled) when ``refetch`` is asked."""
         async with self._lock:
-            age = self._clock() - self._fetched_at
-            if self._keys is None or age >= self._ttl or (refetch and age >= self._refetch_interval):
+            now = self._clock()
+            # an unknown kid may refetch once per interval: a rotation is seen at once, a stream of
+            # unknown kids never turns into a fetch per login
+            refetch = refetch and now - self._refetched_at >= self._refetch_interval
+            if self._keys is None or now - self._fetched_at >= self._ttl or refetch:
+                if refetch:
+                    self._refetched_at = now
                 try:
                     self._keys = await self._fetch()
-                    self._fetched_at = self._clock()
+                    self._fetched_at = now
                 except ProviderUnavailableError:
                     if self._keys is None:
                         raise

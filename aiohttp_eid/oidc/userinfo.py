@@ -27,6 +27,7 @@ async def userinfo_claims(
     encryption_algorithms: Sequence[str],
     encryption_methods: Sequence[str],
     signing_algorithms: Sequence[str],
+    require_encryption: bool = False,
 ) -> dict[str, Any]:
     """The claims of a successful userinfo answer, with ``sub`` equal to the ID token's."""
     if answer.content_type == "application/jwt":
@@ -51,6 +52,8 @@ async def userinfo_claims(
             [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
         ):
             raise TokenValidationError("userinfo is not for this client", provider=provider)
+    elif require_encryption:
+        raise TokenValidationError("userinfo is not a signed and encrypted JWT", provider=provider)
     elif isinstance(answer.json, dict):
         claims = answer.json
     else:

@@ -63,4 +63,5 @@ def itsme_profile(config: ItsmeConfig) -> OidcProfile:
         keep_tokens=False,
         to_identity=_mapper(config.name),
         normalize_acr=canonical,
+        require_encryption=True,
     )

@@ -72,6 +72,8 @@ class OidcProfile:
     to_identity: IdentityMapper
     #: turns a received acr into the form used in ``levels`` (itsme accepts two spellings)
     normalize_acr: Callable[[str], str] = str
+    #: refuse an ID token or userinfo that is not encrypted (the client registered for encryption)
+    require_encryption: bool = False
 
 
 def _pick(preferred: Sequence[str], supported: Any) -> str | None:
@@ -258,6 +260,8 @@ class OidcProvider:
     ) -> dict[str, Any]:
         if is_encrypted(id_token):
             id_token = self._decrypt(id_token, meta, "id_token", "ID token")
+        elif self.profile.require_encryption:
+            raise TokenValidationError("ID token is not encrypted", provider=self.name)
         claims = await validate_id_token(
             id_token,
             await self._keys(),
@@ -307,6 +311,7 @@ class OidcProvider:
             encryption_algorithms=_allowed(ENCRYPTION_ALGORITHMS, meta.get("userinfo_encryption_alg_values_supported")),
             encryption_methods=_allowed(ENCRYPTION_METHODS, meta.get("userinfo_encryption_enc_values_supported")),
             signing_algorithms=_allowed(SIGNING_ALGORITHMS, meta.get("userinfo_signing_alg_values_supported")),
+            require_encryption=self.profile.require_encryption,
         )
 
     # -- (7) refresh and user data ----------------------------------------------------------

@@ -7,5 +7,17 @@ Nothing here is used at runtime by the plugin; the pytest fixtures live in
 from aiohttp_eid.testing.eidg import EidgEmulator
 from aiohttp_eid.testing.eidg_users import DEFAULT_EIDG_USERS, EidgUser
 from aiohttp_eid.testing.faults import Fault
+from aiohttp_eid.testing.itsme import ItsmeEmulator
+from aiohttp_eid.testing.itsme_users import DEFAULT_ITSME_USERS, ItsmeUser
+from aiohttp_eid.testing.oidc_provider import OidcProviderEmulator
 
-__all__ = ["DEFAULT_EIDG_USERS", "EidgEmulator", "EidgUser", "Fault"]
+__all__ = [
+    "DEFAULT_EIDG_USERS",
+    "DEFAULT_ITSME_USERS",
+    "EidgEmulator",
+    "EidgUser",
+    "Fault",
+    "ItsmeEmulator",
+    "ItsmeUser",
+    "OidcProviderEmulator",
+]
