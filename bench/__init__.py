@@ -1,0 +1,1 @@
+"""Benchmarks of aiohttp-eid, measured side by side in one run."""
