@@ -30,7 +30,7 @@ from .plugin import setup
 from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .providers.base import LoginDetails
 from .rp_keys import RelyingPartyKeys
-from .web.access import access_token, get_identity, refresh_identity
+from .web.access import access_token, get_identity, logout_everywhere, refresh_identity
 from .web.guards import login_required, require_identity, requires_assurance
 
 __version__ = "0.1.0"
@@ -69,6 +69,7 @@ __all__ = [
     "access_token",
     "get_identity",
     "login_required",
+    "logout_everywhere",
     "refresh_identity",
     "require_identity",
     "requires_assurance",

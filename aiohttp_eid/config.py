@@ -106,7 +106,8 @@ class EidConfig:
 
     providers: Sequence[ProviderConfig]
     session_key: str | Sequence[str]
-    #: "cookie" (default: encrypted cookies, at most two), or any aiohttp-session storage
+    #: "cookie" (default: encrypted cookies, at most two), "redis://host:port/db" (encrypted
+    #: records, for several workers; pip install aiohttp-eid[redis]), or any aiohttp-session storage
     storage: str | AbstractStorage = "cookie"
     prefix: str = "/auth"
     on_login: OnLogin | None = None
@@ -118,6 +119,8 @@ class EidConfig:
     #: clock skew allowed on token times, and how early tokens are refreshed
     leeway: int = 30
     refresh: Literal["auto", "on_demand"] = "auto"
+    #: with Redis: how long one worker may hold a login's refresh before another takes over
+    refresh_lock_timeout: float = 10.0
     cookie_name: str = "eid_session"
     #: total time allowed for one call to a provider
     http_timeout: float = 10.0
@@ -174,9 +177,7 @@ class EidConfig:
 
             if not isinstance(self.storage, AbstractStorage):
                 problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
-        elif self.storage.startswith(("redis://", "rediss://")):
-            problems.append("storage: Redis storage is not available in this version; use 'cookie'")
-        elif self.storage != "cookie":
+        elif self.storage != "cookie" and not self.storage.startswith(("redis://", "rediss://", "unix://")):
             problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
         if not self.prefix:
             problems.append("prefix: must be a path such as '/auth', not the site root")
@@ -194,6 +195,8 @@ class EidConfig:
             problems.append("refresh: 'auto' or 'on_demand'")
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.cookie_name):
             problems.append("cookie_name: letters, digits, '-' and '_' only")
+        if self.refresh_lock_timeout <= 0:
+            problems.append("refresh_lock_timeout: must be positive")
         if self.http_timeout <= 0 or self.max_response_bytes <= 0:
             problems.append("http_timeout, max_response_bytes: must be positive")
         return problems

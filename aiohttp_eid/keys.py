@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from .runtime import Runtime  # noqa: F401
     from .session.store import StoredLogin  # noqa: F401
 
-__all__ = ["IDENTITY", "LOGIN", "RUNTIME", "SESSION_SAVED"]
+__all__ = ["IDENTITY", "LOGIN", "RUNTIME", "SESSION_SAVED", "SESSION_UNAVAILABLE"]
 
 #: who the request is from: an Identity, or None for an anonymous request
 IDENTITY: Final = web.RequestKey[Identity | None]("aiohttp_eid.identity")
@@ -20,5 +20,7 @@ IDENTITY: Final = web.RequestKey[Identity | None]("aiohttp_eid.identity")
 LOGIN: Final = web.RequestKey["StoredLogin | None"]("aiohttp_eid.login")
 #: whether this request's session was already written to its response; internal
 SESSION_SAVED: Final = web.RequestKey[bool]("aiohttp_eid.session_saved")
+#: the session store could not be reached for this request; internal
+SESSION_UNAVAILABLE: Final = web.RequestKey[bool]("aiohttp_eid.session_unavailable")
 #: the plugin's runtime state
 RUNTIME: Final = web.AppKey["Runtime"]("aiohttp_eid.runtime")

@@ -20,7 +20,9 @@ from .providers.itsme import itsme_profile
 from .providers.oidc import OidcProvider, from_oidc_config
 from .runtime import RecentStates, Runtime
 from .session.crypto import derive_sealer
-from .session.refresh import Refresher
+from .session.redis_refresh import RedisRefreshCoordinator
+from .session.redis_storage import RedisStorage
+from .session.refresh import HANDOFF_TTL, Refresher
 from .session.storage import ChunkedCookieStorage
 from .web.middleware import eid_middleware
 from .web.routes import add_routes
@@ -49,12 +51,13 @@ def setup(app: web.Application, config: EidConfig) -> None:
             ]
         )
     http = HttpClient(timeout=config.http_timeout, max_bytes=config.max_response_bytes)
+    storage, coordinator = _storage(config)
     runtime = Runtime(
         config=config,
         providers={p.name: _provider(p, config, http) for p in config.providers},
-        storage=_storage(config),
+        storage=storage,
         http=http,
-        refresher=Refresher(clock=config.clock, leeway=config.leeway),
+        refresher=Refresher(clock=config.clock, leeway=config.leeway, coordinator=coordinator),
         used_states=RecentStates(),
         allowed_origins=frozenset(str(URL(p.redirect_uri).origin()) for p in config.providers),
     )
@@ -65,6 +68,8 @@ def setup(app: web.Application, config: EidConfig) -> None:
         await _prefetch(runtime)
         yield
         await http.close()
+        if isinstance(storage, RedisStorage):
+            await storage.redis.aclose()
 
     app.cleanup_ctx.append(client_session)
     # outermost, so the identity is known to every other middleware and every
@@ -94,17 +99,36 @@ def _provider(config: object, eid: EidConfig, http: HttpClient) -> Provider:
     raise ConfigurationError([f"providers: {type(config).__name__} is not supported"])
 
 
-def _storage(config: EidConfig) -> AbstractStorage:
+def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinator | None]:
     if isinstance(config.storage, AbstractStorage):
-        return config.storage
+        return config.storage, None
+    secure = config.secure_cookies
+    # __Host-: the browser keeps the cookie to this exact host, HTTPS and path "/"
+    name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     if config.storage == "cookie":
-        secure = config.secure_cookies
-        # __Host-: the browser keeps the cookie to this exact host, HTTPS and path "/"
-        name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
-        return ChunkedCookieStorage(
-            derive_sealer(config.session_keys, "cookie"),
-            cookie_name=name,
-            secure=secure,
-            max_age=config.max_age,
-        )
-    raise AssertionError("EidConfig validated the storage")  # pragma: no cover
+        sealer = derive_sealer(config.session_keys, "cookie")
+        return ChunkedCookieStorage(sealer, cookie_name=name, secure=secure, max_age=config.max_age), None
+    try:
+        from redis.asyncio import Redis
+    except ImportError:
+        raise ConfigurationError(
+            ["storage: Redis storage needs the redis package: pip install aiohttp-eid[redis]"]
+        ) from None
+    # short socket timeouts: a Redis that is down must give a 503 quickly, not hang requests
+    redis = Redis.from_url(config.storage, socket_timeout=2.0, socket_connect_timeout=2.0, retry_on_timeout=False)
+    storage = RedisStorage(
+        redis,
+        derive_sealer(config.session_keys, "redis"),
+        cookie_name=name,
+        secure=secure,
+        max_age=config.max_age,
+        idle_timeout=config.idle_timeout,
+        clock=config.clock,
+    )
+    coordinator = RedisRefreshCoordinator(
+        redis,
+        derive_sealer(config.session_keys, "handoff"),
+        lock_timeout=config.refresh_lock_timeout,
+        handoff_ttl=HANDOFF_TTL,
+    )
+    return storage, coordinator

@@ -111,6 +111,11 @@ async def app_data(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+@aiohttp_eid.login_required
+async def everywhere(request: web.Request) -> web.Response:
+    return web.json_response({"ended": await aiohttp_eid.logout_everywhere(request)})
+
+
 class ProtectedView(web.View):
     @aiohttp_eid.login_required
     async def get(self) -> web.Response:
@@ -129,6 +134,7 @@ def build_app(config: EidConfig) -> web.Application:
     app.router.add_get("/stream", stream)
     app.router.add_get("/ws", websocket)
     app.router.add_get("/app-data", app_data)
+    app.router.add_get("/everywhere", everywhere)
     app.router.add_view("/view", ProtectedView)
     return app
 

@@ -15,10 +15,10 @@ import asyncio
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Awaitable, Callable
+from typing import Protocol, TypeVar
 
-from ..errors import LoginExpiredError, ProviderError, ProviderUnavailableError
+from ..errors import LoginExpiredError, ProviderError, ProviderUnavailableError, SessionStoreUnavailableError
 from ..oidc.tokens import TokenSet
 from ..providers.base import Provider
 
@@ -28,6 +28,13 @@ log = logging.getLogger("aiohttp_eid.refresh")
 
 _V = TypeVar("_V")
 
+
+class Coordinator(Protocol):
+    """Shares one refresh among processes (see ``redis_refresh``)."""
+
+    async def run(self, key: str, refresh: Callable[[], Awaitable[TokenSet]]) -> TokenSet: ...
+
+
 HANDOFF_TTL = 30.0
 BACKOFF = 5.0
 _MAX_ENTRIES = 10_000
@@ -36,9 +43,11 @@ _MAX_ENTRIES = 10_000
 class Refresher:
     """Refreshes tokens once per login at a time."""
 
-    def __init__(self, *, clock: Callable[[], float], leeway: float) -> None:
+    def __init__(self, *, clock: Callable[[], float], leeway: float, coordinator: Coordinator | None = None) -> None:
         self._clock = clock
         self.leeway = leeway
+        #: shares the refresh with other processes (Redis); None: this process alone
+        self.coordinator = coordinator
         self._inflight: dict[str, asyncio.Future[TokenSet]] = {}
         self._handoff: OrderedDict[str, tuple[float, TokenSet]] = OrderedDict()
         self._failed: OrderedDict[str, tuple[float, Exception]] = OrderedDict()
@@ -63,11 +72,14 @@ class Refresher:
 
     async def _run(self, provider: Provider, tokens: TokenSet, key: str) -> TokenSet:
         try:
-            new = await provider.refresh(tokens)
+            if self.coordinator is None:
+                new = await provider.refresh(tokens)
+            else:
+                new = await self.coordinator.run(key, lambda: provider.refresh(tokens))
         except LoginExpiredError:
             log.info("provider %s ended a login at refresh", provider.name)
             raise
-        except (ProviderUnavailableError, ProviderError) as exc:
+        except (ProviderUnavailableError, ProviderError, SessionStoreUnavailableError) as exc:
             log.warning("provider %s: refresh failed (%s); the login is kept", provider.name, exc.code)
             _put(self._failed, key, (self._clock() + BACKOFF, exc))
             raise

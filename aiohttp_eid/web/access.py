@@ -6,14 +6,15 @@ import dataclasses
 
 from aiohttp import web
 
-from ..errors import LoginExpiredError, NotAuthenticatedError
+from ..errors import ConfigurationError, LoginExpiredError, NotAuthenticatedError
 from ..identity import Identity
 from ..keys import IDENTITY, LOGIN, RUNTIME
+from ..session.redis_storage import RedisStorage
 from ..session.store import StoredLogin, write_login
 from .middleware import refreshed
 from .session_io import session_of
 
-__all__ = ["access_token", "get_identity", "refresh_identity"]
+__all__ = ["access_token", "get_identity", "logout_everywhere", "refresh_identity"]
 
 
 def get_identity(request: web.Request) -> Identity | None:
@@ -61,3 +62,23 @@ async def refresh_identity(request: web.Request) -> Identity:
     request[LOGIN] = login
     request[IDENTITY] = identity
     return identity
+
+
+async def logout_everywhere(request: web.Request) -> int:
+    """End every session of the request's identity (all browsers, all workers); how many were ended.
+
+    Needs Redis storage: a cookie session lives in the browser and cannot be
+    revoked on the server (``ConfigurationError``). The current session is
+    cleared too; the provider's own session is not touched (use the logout route).
+    """
+    runtime = request.config_dict[RUNTIME]
+    if not isinstance(runtime.storage, RedisStorage):
+        raise ConfigurationError(["storage: logout_everywhere needs Redis storage (EidConfig(storage='redis://...'))"])
+    identity = get_identity(request)
+    if identity is None:
+        raise NotAuthenticatedError("no login to end")
+    ended = await runtime.storage.end_sessions_of(identity.provider, identity.subject)
+    (await session_of(request)).invalidate()
+    request[LOGIN] = None
+    request[IDENTITY] = None
+    return ended

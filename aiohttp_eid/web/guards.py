@@ -12,9 +12,9 @@ from typing import Any, TypeVar, cast, overload
 
 from aiohttp import web
 
-from ..errors import EidError, InsufficientAssuranceError, NotAuthenticatedError
+from ..errors import EidError, InsufficientAssuranceError, NotAuthenticatedError, SessionStoreUnavailableError
 from ..identity import Assurance, Identity
-from ..keys import IDENTITY, RUNTIME
+from ..keys import IDENTITY, RUNTIME, SESSION_UNAVAILABLE
 from .messages import text
 from .responses import error_response, json_error, locale_of, wants_json
 
@@ -44,6 +44,8 @@ def require_identity(
     """
     identity: Identity | None = request.get(IDENTITY)
     runtime = request.config_dict[RUNTIME]
+    if request.get(SESSION_UNAVAILABLE):
+        raise SessionStoreUnavailableError("the session store is unavailable")
     allowed = tuple(providers) if providers is not None else tuple(runtime.providers)
     here = str(request.rel_url) if request.method == "GET" else "/"
     if identity is None or identity.provider not in allowed:

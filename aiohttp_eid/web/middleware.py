@@ -14,9 +14,16 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from aiohttp_session import STORAGE_KEY
 
-from ..errors import EidError, LoginExpiredError, ProviderError, ProviderUnavailableError, SessionError
+from ..errors import (
+    EidError,
+    LoginExpiredError,
+    ProviderError,
+    ProviderUnavailableError,
+    SessionError,
+    SessionStoreUnavailableError,
+)
 from ..identity import Identity
-from ..keys import IDENTITY, LOGIN, RUNTIME, SESSION_SAVED
+from ..keys import IDENTITY, LOGIN, RUNTIME, SESSION_SAVED, SESSION_UNAVAILABLE
 from ..runtime import Runtime
 from ..session.store import StoredLogin, clear_login, read_login, write_login
 from .responses import error_response
@@ -59,9 +66,15 @@ async def _save_or_replace(request: web.Request, response: web.StreamResponse, r
 async def authenticate(request: web.Request, runtime: Runtime) -> Identity | None:
     """The request's identity; ends expired logins, refreshes tokens when due (refresh='auto')."""
     request[LOGIN] = None
-    if not request.cookies:
+    if runtime.storage.cookie_name not in request.cookies:
+        return None  # no session: nothing to read (and no Redis round trip)
+    try:
+        session = await session_of(request)
+    except SessionStoreUnavailableError:
+        # the handler may not need the session; guards and get_session() answer 503
+        request[SESSION_UNAVAILABLE] = True
+        log.warning("session store unavailable")
         return None
-    session = await session_of(request)
     login = read_login(session)
     if login is None:
         return None
@@ -110,7 +123,7 @@ async def refreshed(request: web.Request, runtime: Runtime, login: StoredLogin, 
         request[LOGIN] = None
         request[IDENTITY] = None
         return None
-    except (ProviderUnavailableError, ProviderError):
+    except (ProviderUnavailableError, ProviderError, SessionStoreUnavailableError):
         if quiet:
             return login
         raise
