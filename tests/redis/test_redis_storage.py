@@ -17,7 +17,12 @@ from tests.redis.servers import RedisServer
 
 
 async def records(redis: Redis, kind: str) -> list[bytes]:
-    return [k for k in await redis.keys(f"eid:{kind}:*")]
+    return [bytes(k) for k in await redis.keys(f"eid:{kind}:*")]
+
+
+async def raw(redis: Redis, key: bytes | str) -> bytes:
+    value = await redis.get(key)
+    return value if isinstance(value, bytes) else b""
 
 
 async def test_login_stores_an_encrypted_record_and_only_an_id_in_the_cookie(
@@ -32,9 +37,8 @@ async def test_login_stores_an_encrypted_record_and_only_an_id_in_the_cookie(
     cookie = next(c.value for c in harness.client.session.cookie_jar if c.key == "eid_session")
     assert 40 <= len(cookie) <= 64
     assert cookie.encode() not in record  # keys are digests of the cookie
-    raw = await redis.get(record)
-    assert raw is not None
-    with_tokens = raw + (await redis.get(record.replace(b":s:", b":t:")) or b"")
+    with_tokens = await raw(redis, record) + await raw(redis, record.replace(b":s:", b":t:"))
+    assert with_tokens
     for value in PERSONAL_VALUES:
         assert value.encode() not in with_tokens
     assert b"eyJ" not in with_tokens  # no readable token
@@ -74,9 +78,8 @@ async def test_a_tampered_or_moved_record_is_an_empty_session_not_an_error(
     harness = await harness_factory(storage=redis_server.url)
     await harness.login()
     [record] = await records(redis, "s")
-    raw = await redis.get(record)
-    assert raw is not None
-    await redis.set(record, raw[:-3] + (b"AAA" if not raw.endswith(b"AAA") else b"BBB"))
+    sealed = await raw(redis, record)
+    await redis.set(record, sealed[:-3] + (b"AAA" if not sealed.endswith(b"AAA") else b"BBB"))
     status, _body = await harness.get_json("/me", headers=JSON)
     assert status == 401
     # a valid record of another session moved under this key does not open either
@@ -84,7 +87,7 @@ async def test_a_tampered_or_moved_record_is_an_empty_session_not_an_error(
     await other.login()
     keys = await records(redis, "s")
     source = next(k for k in keys if k != record)
-    await redis.set(record, await redis.get(source) or b"")
+    await redis.set(record, await raw(redis, source))
     status, _ = await harness.get_json("/me", headers=JSON)
     assert status == 401
     await redis.set(record, b"\x00garbage")
