@@ -17,7 +17,7 @@ from tests.redis.servers import RedisServer
 
 
 async def records(redis: Redis, kind: str) -> list[bytes]:
-    return [bytes(k) for k in await redis.keys(f"eid:{kind}:*")]
+    return [k if isinstance(k, bytes) else k.encode() for k in await redis.keys(f"eid:{kind}:*")]
 
 
 async def raw(redis: Redis, key: bytes | str) -> bytes:
