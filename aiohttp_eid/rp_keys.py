@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
 __all__ = ["KeyEntry", "RelyingPartyKeys"]
@@ -91,14 +92,23 @@ class RelyingPartyKeys:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RelyingPartyKeys:
-        if data.get("format") != FORMAT or not isinstance(data.get("keys"), list):
+        """Read the content of a key file; ``ValueError`` for anything that is not a usable one."""
+        if not isinstance(data, Mapping) or data.get("format") != FORMAT or not isinstance(data.get("keys"), list):
             raise ValueError(f"not an aiohttp-eid key file ({FORMAT})")
         entries = []
         for item in data["keys"]:
-            key = RSAKey.import_key(item["jwk"])
-            if not key.is_private or key.kid is None or item["use"] not in _ALG:
-                raise ValueError("each key must be a private RSA key with a kid and a use")
-            entries.append(KeyEntry(key, item["use"], item["status"], item.get("retire_at")))
+            try:
+                key = RSAKey.import_key(item["jwk"])
+                use, status, retire_at = item["use"], item["status"], item.get("retire_at")
+            except (JoseError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise ValueError(f"not a usable aiohttp-eid key file: {type(exc).__name__}") from None
+            if not key.is_private or key.kid is None or use not in _ALG:
+                raise ValueError("each key must be a private RSA key with a kid and a use (sig or enc)")
+            if status not in ("active", "next", "retired") or (
+                retire_at is not None and not isinstance(retire_at, int | float)
+            ):
+                raise ValueError("each key's status must be active, next or retired")
+            entries.append(KeyEntry(key, use, status, retire_at))
         return cls(entries)
 
     def to_dict(self) -> dict[str, Any]:

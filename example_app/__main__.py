@@ -8,7 +8,7 @@ import sys
 
 from aiohttp import web
 
-from aiohttp_eid.testing import DEFAULT_EIDG_USERS
+from aiohttp_eid.testing import DEFAULT_EIDG_USERS, DEFAULT_ITSME_USERS
 
 from .app import PathOnlyAccessLogger, build_app
 from .pages import BANNER
@@ -25,8 +25,10 @@ def main() -> int:
     if settings.demo:
         print(
             f"\n*** {BANNER} ***\n"
-            f"*** provider emulator on http://localhost:{settings.emulator_port}/oauth2, "
-            f"test users: {', '.join(user.key for user in DEFAULT_EIDG_USERS)} ***\n",
+            f"*** EIDG emulator on http://localhost:{settings.emulator_port}/oauth2, "
+            f"test users: {', '.join(user.key for user in DEFAULT_EIDG_USERS)} ***\n"
+            f"*** itsme emulator on http://localhost:{settings.itsme_emulator_port}/oidc, "
+            f"test users: {', '.join(user.key for user in DEFAULT_ITSME_USERS)} ***\n",
             flush=True,
         )
     web.run_app(

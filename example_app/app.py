@@ -1,4 +1,4 @@
-"""The example application: three pages behind aiohttp-eid, and the demo's emulated provider."""
+"""The example application: three pages behind aiohttp-eid, and the demo's emulated providers."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ from aiohttp.abc import AbstractAccessLogger
 
 import aiohttp_eid
 from aiohttp_eid import Assurance
-from aiohttp_eid.testing import EidgEmulator
+from aiohttp_eid.testing import EidgEmulator, ItsmeEmulator
 
 from . import pages
 from .settings import Settings
 
-__all__ = ["SETTINGS", "PathOnlyAccessLogger", "build_app", "demo_banner", "emulated_provider"]
+__all__ = ["SETTINGS", "PathOnlyAccessLogger", "build_app", "demo_banner", "emulated_providers"]
 
 SETTINGS = web.AppKey("example_app.settings", Settings)
 
 
 async def home(request: web.Request) -> web.Response:
     identity = aiohttp_eid.get_identity(request)  # None when anonymous
-    return _html(pages.home_page(identity))
+    return _html(pages.home_page(identity, request.app[SETTINGS].login_url))
 
 
 @aiohttp_eid.login_required
@@ -40,20 +40,48 @@ def _html(text: str) -> web.Response:
     return web.Response(text=text, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
-async def emulated_provider(app: web.Application) -> AsyncIterator[None]:
-    """Demo mode: serve an emulated EIDG on localhost, another site than the app's 127.0.0.1."""
+async def emulated_providers(app: web.Application) -> AsyncIterator[None]:
+    """Demo mode: serve an emulated EIDG and an emulated itsme on localhost, another site than 127.0.0.1.
+
+    They show their page with the test users (no ``auto_approve``). The itsme
+    emulator fetches the app's public keys from ``/auth/jwks.json`` during a
+    login only, when the app is serving.
+    """
     settings = app[SETTINGS]
-    assert settings.emulator_port is not None
-    provider = settings.provider
-    emulator = EidgEmulator(
-        client_id=provider.client_id,
-        client_secret=provider.client_secret,
-        redirect_uris=[provider.redirect_uri],
-        auto_approve=None,  # show the page with the test users
-    )
-    await emulator.start("localhost", settings.emulator_port)
-    yield
-    await emulator.close()
+    eidg, itsme = settings.eidg, settings.itsme
+    eidg_port, itsme_port = settings.emulator_port, settings.itsme_emulator_port
+    if eidg is None or itsme is None or eidg_port is None or itsme_port is None:
+        raise RuntimeError("emulated_providers: demo settings only")
+    emulators: list[tuple[EidgEmulator | ItsmeEmulator, int]] = [
+        (
+            EidgEmulator(
+                client_id=eidg.client_id,
+                client_secret=eidg.client_secret,
+                redirect_uris=[eidg.redirect_uri],
+                auto_approve=None,
+            ),
+            eidg_port,
+        ),
+        (
+            ItsmeEmulator(
+                client_id=itsme.client_id,
+                service_codes=[itsme.service_code],
+                redirect_uris=[itsme.redirect_uri],
+                rp_jwks_uri=f"http://{settings.host}:{settings.port}{settings.eid.prefix}/jwks.json",
+                auto_approve=None,
+            ),
+            itsme_port,
+        ),
+    ]
+    started: list[EidgEmulator | ItsmeEmulator] = []
+    try:
+        for emulator, port in emulators:
+            await emulator.start("localhost", port)
+            started.append(emulator)
+        yield
+    finally:
+        for emulator in reversed(started):
+            await emulator.close()
 
 
 @web.middleware
@@ -80,7 +108,8 @@ def build_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     aiohttp_eid.setup(app, settings.eid)
     if settings.demo:
-        app.cleanup_ctx.append(emulated_provider)
+        # first: the emulators are up when aiohttp-eid fetches itsme's discovery document at startup
+        app.cleanup_ctx.insert(0, emulated_providers)
         app.middlewares.insert(0, demo_banner)  # outermost: it sees aiohttp-eid's pages too
     app.router.add_get("/", home)
     app.router.add_get("/account", account)

@@ -1,25 +1,64 @@
-"""Settings from environment variables: a real EIDG provider, or the demo on an emulator.
+"""Settings from environment variables: real providers (EIDG, itsme), or the demo on emulators.
 
-Real mode needs all four ``EIDG_*`` variables plus ``EID_SESSION_KEY``. With none of
-them set the app runs the demo: an emulated provider on ``localhost`` (another site
-for cookies than the app on ``127.0.0.1``, as a real provider is) and a random
-session key per start. Some but not all set is an error, never a silent demo.
+A provider is configured for real when any of its required variables is set
+(``ITSME_REQUEST_OBJECT_AUDIENCE`` counts too: it only means something to a real
+itsme); then all of them must be set, and ``EID_SESSION_KEY`` too. With one or
+both configured the app runs in real mode with exactly those providers. With
+none, it runs the demo: an emulated EIDG and an emulated itsme on ``localhost``
+(another site for cookies than the app on ``127.0.0.1``, as a real provider is),
+a random session key and new itsme keys per start. Some but not all of a
+provider's variables set is an error, never a silent demo.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Literal
 
-from aiohttp_eid import ConfigurationError, EidConfig, EidgConfig
+from aiohttp_eid import ConfigurationError, EidConfig, EidgConfig, ItsmeConfig, RelyingPartyKeys
 
-__all__ = ["PROVIDER_VARIABLES", "Settings", "SettingsError", "load_settings"]
+__all__ = [
+    "EIDG_VARIABLES",
+    "ITSME_CLAIMS",
+    "ITSME_VARIABLES",
+    "PROVIDER_VARIABLES",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+]
 
-PROVIDER_VARIABLES = ("EIDG_BASE_URL", "EIDG_CLIENT_ID", "EIDG_CLIENT_SECRET", "EIDG_REDIRECT_URI")
+EIDG_VARIABLES = ("EIDG_BASE_URL", "EIDG_CLIENT_ID", "EIDG_CLIENT_SECRET", "EIDG_REDIRECT_URI")
+ITSME_VARIABLES = (
+    "ITSME_DISCOVERY_URL",
+    "ITSME_CLIENT_ID",
+    "ITSME_SERVICE_CODE",
+    "ITSME_REDIRECT_URI",
+    "ITSME_KEYS_FILE",
+)
+#: optional, but only meaningful with a real itsme: set alone, it is a partial itsme configuration
+ITSME_REAL_ONLY = ("ITSME_REQUEST_OBJECT_AUDIENCE",)
+#: the required variables of each provider, by its name (and its route: /auth/<name>/...)
+PROVIDER_VARIABLES: Mapping[str, tuple[str, ...]] = {"eidg": EIDG_VARIABLES, "itsme": ITSME_VARIABLES}
 METHOD_PREFIX = "infocert:identification:method:"
 DEFAULT_METHODS = (METHOD_PREFIX + "SPID_LEVEL_2", METHOD_PREFIX + "CIE")
+#: every itsme claim by its short name: the demo asks for all of them
+ITSME_CLAIMS = (
+    "nationality",
+    "city_of_birth",
+    "country_of_birth",
+    "eid",
+    "passport_sn",
+    "device",
+    "transaction_info",
+    "photo",
+)
+DEFAULT_ITSME_SCOPES = ("profile", "email", "address", "phone")
+DEMO_SERVICE_CODE = "DEMO_LOGIN"
 DEMO_HOST = "127.0.0.1"
+PREFIX = "/auth"
 
 
 class SettingsError(ValueError):
@@ -31,18 +70,32 @@ class Settings:
     eid: EidConfig
     host: str = DEMO_HOST
     port: int = 8080
-    #: the emulated provider's port (on localhost) in demo mode; None with a real provider
+    #: the emulated EIDG's port (on localhost) in demo mode; None with real providers
     emulator_port: int | None = None
+    #: the emulated itsme's port (on localhost) in demo mode; None with real providers
+    itsme_emulator_port: int | None = None
 
     @property
     def demo(self) -> bool:
         return self.emulator_port is not None
 
     @property
-    def provider(self) -> EidgConfig:
-        provider = self.eid.providers[0]
-        assert isinstance(provider, EidgConfig)
-        return provider
+    def eidg(self) -> EidgConfig | None:
+        """The EIDG provider, when there is one."""
+        return next((p for p in self.eid.providers if isinstance(p, EidgConfig)), None)
+
+    @property
+    def itsme(self) -> ItsmeConfig | None:
+        """The itsme provider, when there is one."""
+        return next((p for p in self.eid.providers if isinstance(p, ItsmeConfig)), None)
+
+    @property
+    def login_url(self) -> str:
+        """The home page's login: the provider's own with one provider, else aiohttp-eid's chooser."""
+        providers = self.eid.providers
+        if len(providers) == 1:
+            return f"{self.eid.prefix}/{providers[0].name}/login?next=/account"
+        return f"{self.eid.prefix}/?next=/account"
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
@@ -50,51 +103,136 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     problems: list[str] = []
     port = _port(environ, "EXAMPLE_PORT", 8080, problems)
     methods = _methods(environ.get("EIDG_METHODS", ""))
-    if not any(name in environ for name in PROVIDER_VARIABLES):
-        emulator_port = _port(environ, "EXAMPLE_EMULATOR_PORT", 8081, problems)
-        if environ.get("EXAMPLE_HOST", DEMO_HOST) != DEMO_HOST:
-            problems.append(f"EXAMPLE_HOST: the demo listens on {DEMO_HOST} only")
-        if port == emulator_port:
-            problems.append("EXAMPLE_PORT, EXAMPLE_EMULATOR_PORT: the app and the emulator need different ports")
-        provider = EidgConfig(
-            name="eidg",
-            base_url=f"http://localhost:{emulator_port}/oauth2",
-            client_id="example-app",
-            client_secret=secrets.token_urlsafe(16),
-            redirect_uri=f"http://{DEMO_HOST}:{port}/auth/eidg/callback",
-            methods=methods,
-        )
-        return _settings(problems, provider, secrets.token_urlsafe(32), DEMO_HOST, port, emulator_port)
+    acr = _acr(environ.get("ITSME_ACR", ""), problems)
+    scopes = tuple(environ.get("ITSME_SCOPES", "").split()) or DEFAULT_ITSME_SCOPES
+    real_eidg = _any_set(environ, EIDG_VARIABLES)
+    real_itsme = _any_set(environ, (*ITSME_VARIABLES, *ITSME_REAL_ONLY))
+    if not (real_eidg or real_itsme):
+        return _demo(environ, problems, port, methods, scopes, acr)
 
-    missing = [name for name in (*PROVIDER_VARIABLES, "EID_SESSION_KEY") if not environ.get(name, "").strip()]
+    missing = [name for name in EIDG_VARIABLES if real_eidg and _blank(environ, name)]
+    missing += [name for name in ITSME_VARIABLES if real_itsme and _blank(environ, name)]
+    missing += ["EID_SESSION_KEY"] if _blank(environ, "EID_SESSION_KEY") else []
     if missing:
+        needs = [f"EIDG needs {', '.join(EIDG_VARIABLES)}"] if real_eidg else []
+        needs += [f"itsme needs {', '.join(ITSME_VARIABLES)}"] if real_itsme else []
         problems.append(
-            f"a real provider needs {', '.join(PROVIDER_VARIABLES)} and EID_SESSION_KEY; "
-            f"missing: {', '.join(missing)} (unset every EIDG_* variable to run the demo instead)"
+            f"{'; '.join(needs)}; real providers need EID_SESSION_KEY too; missing: {', '.join(missing)} "
+            "(unset every EIDG_* and ITSME_* variable to run the demo instead)"
         )
         raise SettingsError("\n".join(problems))
-    provider = EidgConfig(
+
+    providers: list[EidgConfig | ItsmeConfig] = []
+    if real_eidg:
+        providers.append(
+            EidgConfig(
+                name="eidg",
+                label=_eidg_label(methods),
+                base_url=environ["EIDG_BASE_URL"].strip(),
+                client_id=environ["EIDG_CLIENT_ID"].strip(),
+                client_secret=environ["EIDG_CLIENT_SECRET"].strip(),
+                redirect_uri=environ["EIDG_REDIRECT_URI"].strip(),
+                methods=methods,
+            )
+        )
+    keys = _keys(environ["ITSME_KEYS_FILE"].strip(), problems) if real_itsme else None
+    if keys is not None:
+        providers.append(
+            ItsmeConfig(
+                name="itsme",
+                label="itsme",
+                discovery_url=environ["ITSME_DISCOVERY_URL"].strip(),
+                client_id=environ["ITSME_CLIENT_ID"].strip(),
+                service_code=environ["ITSME_SERVICE_CODE"].strip(),
+                redirect_uri=environ["ITSME_REDIRECT_URI"].strip(),
+                keys=keys,
+                scopes=scopes,
+                claims=environ.get("ITSME_CLAIMS", "").split(),  # none unless asked: BMID approves each
+                acr=acr,
+                request_object_audience=environ.get("ITSME_REQUEST_OBJECT_AUDIENCE", "").strip() or None,
+            )
+        )
+    host = environ.get("EXAMPLE_HOST", "").strip() or DEMO_HOST
+    return _settings(problems, providers, environ["EID_SESSION_KEY"].strip(), host=host, port=port)
+
+
+def _demo(
+    environ: Mapping[str, str],
+    problems: list[str],
+    port: int,
+    methods: tuple[str, ...],
+    scopes: tuple[str, ...],
+    acr: Literal["basic", "advanced"],
+) -> Settings:
+    eidg_port = _port(environ, "EXAMPLE_EMULATOR_PORT", 8081, problems)
+    itsme_port = _port(environ, "EXAMPLE_ITSME_PORT", 8082, problems)
+    if environ.get("EXAMPLE_HOST", DEMO_HOST) != DEMO_HOST:
+        problems.append(f"EXAMPLE_HOST: the demo listens on {DEMO_HOST} only")
+    if len({port, eidg_port, itsme_port}) != 3:
+        problems.append(
+            "EXAMPLE_PORT, EXAMPLE_EMULATOR_PORT, EXAMPLE_ITSME_PORT: the app and the two emulators need "
+            "different ports"
+        )
+    app = f"http://{DEMO_HOST}:{port}"
+    eidg = EidgConfig(
         name="eidg",
-        base_url=environ["EIDG_BASE_URL"],
-        client_id=environ["EIDG_CLIENT_ID"],
-        client_secret=environ["EIDG_CLIENT_SECRET"],
-        redirect_uri=environ["EIDG_REDIRECT_URI"],
+        label=_eidg_label(methods),
+        base_url=f"http://localhost:{eidg_port}/oauth2",
+        client_id="example-app",
+        client_secret=secrets.token_urlsafe(16),
+        redirect_uri=f"{app}{PREFIX}/eidg/callback",
         methods=methods,
     )
-    host = environ.get("EXAMPLE_HOST", "").strip() or DEMO_HOST
-    return _settings(problems, provider, environ["EID_SESSION_KEY"], host, port, None)
+    itsme = ItsmeConfig(
+        name="itsme",
+        label="itsme",
+        discovery_url=f"http://localhost:{itsme_port}/oidc/.well-known/openid-configuration",
+        client_id="example-app",
+        service_code=DEMO_SERVICE_CODE,
+        redirect_uri=f"{app}{PREFIX}/itsme/callback",
+        keys=RelyingPartyKeys.generate(),  # new keys per start; the emulator fetches them from /auth/jwks.json
+        scopes=scopes,
+        claims=environ.get("ITSME_CLAIMS", "").split() or ITSME_CLAIMS,
+        acr=acr,
+    )
+    return _settings(
+        problems,
+        [eidg, itsme],
+        secrets.token_urlsafe(32),
+        host=DEMO_HOST,
+        port=port,
+        emulator_port=eidg_port,
+        itsme_emulator_port=itsme_port,
+    )
 
 
 def _settings(
-    problems: list[str], provider: EidgConfig, session_key: str, host: str, port: int, emulator_port: int | None
+    problems: list[str],
+    providers: Sequence[EidgConfig | ItsmeConfig],
+    session_key: str,
+    *,
+    host: str,
+    port: int,
+    emulator_port: int | None = None,
+    itsme_emulator_port: int | None = None,
 ) -> Settings:
+    if not providers:  # the only provider's keys could not be read: ``problems`` says why
+        raise SettingsError("\n".join(problems))
     try:
-        eid = EidConfig(providers=[provider], session_key=session_key)
+        eid = EidConfig(providers=providers, session_key=session_key, prefix=PREFIX)
     except ConfigurationError as exc:
         raise SettingsError("\n".join([*problems, *exc.problems])) from None
     if problems:
         raise SettingsError("\n".join(problems))
-    return Settings(eid=eid, host=host, port=port, emulator_port=emulator_port)
+    return Settings(eid=eid, host=host, port=port, emulator_port=emulator_port, itsme_emulator_port=itsme_emulator_port)
+
+
+def _any_set(environ: Mapping[str, str], names: Sequence[str]) -> bool:
+    return any(name in environ for name in names)
+
+
+def _blank(environ: Mapping[str, str], name: str) -> bool:
+    return not environ.get(name, "").strip()
 
 
 def _port(environ: Mapping[str, str], name: str, default: int, problems: list[str]) -> int:
@@ -113,3 +251,36 @@ def _methods(value: str) -> tuple[str, ...]:
     if not names:
         return DEFAULT_METHODS
     return tuple(name if name.startswith(METHOD_PREFIX) else METHOD_PREFIX + name for name in names)
+
+
+def _eidg_label(methods: Sequence[str]) -> str:
+    """The chooser's label: ``SPID, CIE (EID Gateway)`` for SPID_LEVEL_2 and CIE."""
+    channels = dict.fromkeys(m.removeprefix(METHOD_PREFIX).split("_LEVEL")[0] for m in methods)
+    return f"{', '.join(channels)} (EID Gateway)"
+
+
+def _acr(value: str, problems: list[str]) -> Literal["basic", "advanced"]:
+    value = value.strip() or "basic"
+    if value == "basic":
+        return "basic"
+    if value == "advanced":
+        return "advanced"
+    problems.append(f"ITSME_ACR: 'basic' (SUBSTANTIAL) or 'advanced' (HIGH), not {value!r}")
+    return "basic"
+
+
+def _keys(path: str, problems: list[str]) -> RelyingPartyKeys | None:
+    """The key file made by ``python -m aiohttp_eid keys generate --out FILE``; None (and a problem) if unusable."""
+    try:
+        return RelyingPartyKeys.load(path)
+    except OSError as exc:
+        problems.append(f"ITSME_KEYS_FILE: cannot read {path!r} ({exc.strerror or type(exc).__name__})")
+    except Exception as exc:  # RelyingPartyKeys.load lets KeyError, TypeError, joserfc's errors... through
+        # the file holds private keys: only messages known to carry none of its content
+        known = type(exc) in (ValueError, json.JSONDecodeError)
+        reason = str(exc)[:120] if known else type(exc).__name__
+        problems.append(
+            f"ITSME_KEYS_FILE: {path!r} is not a usable key file ({reason}); "
+            "make one with: python -m aiohttp_eid keys generate --out FILE"
+        )
+    return None

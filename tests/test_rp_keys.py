@@ -81,6 +81,25 @@ def test_a_file_that_is_not_ours_is_refused(tmp_path: Path) -> None:
         RelyingPartyKeys.load(path)
 
 
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[1, 2]",
+        '{"format": "aiohttp-eid/keys/1", "keys": [{"jwk": {}, "use": "sig", "status": "active"}]}',
+        '{"format": "aiohttp-eid/keys/1", "keys": [1]}',
+        '{"format": "aiohttp-eid/keys/1", "keys": [{"use": "sig"}]}',
+        "not json",
+    ],
+)
+def test_a_malformed_key_file_is_a_clear_error_not_a_traceback(
+    tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    assert main(["keys", "public", "--file", str(path)]) == 1
+    assert capsys.readouterr().err.startswith("error: ")
+
+
 def test_cli_generate_refuses_to_overwrite(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "k.json"
     assert main(["keys", "generate", "--out", str(path)]) == 0

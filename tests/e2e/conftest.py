@@ -21,12 +21,13 @@ def free_port() -> int:
 
 
 def demo_settings() -> Settings:
-    return load_settings({"EXAMPLE_PORT": str(free_port()), "EXAMPLE_EMULATOR_PORT": str(free_port())})
+    ports = {"EXAMPLE_PORT": free_port(), "EXAMPLE_EMULATOR_PORT": free_port(), "EXAMPLE_ITSME_PORT": free_port()}
+    return load_settings({name: str(port) for name, port in ports.items()})
 
 
 @pytest_asyncio.fixture
 async def demo_client() -> AsyncIterator[TestClient[web.Request, web.Application]]:
-    """The demo app (and so its emulator, on localhost) served on its configured port."""
+    """The demo app (and so its emulators, on localhost) served on its configured port."""
     settings = demo_settings()
     server = TestServer(build_app(settings), host=settings.host, port=settings.port)
     async with TestClient(server) as client:

@@ -1,8 +1,10 @@
 """The example app end to end in headless Debian chromium, driven by Selenium.
 
 ``python -m example_app`` runs as a subprocess in demo mode on free ports: the app
-on 127.0.0.1, its emulated provider (the interactive test-user page) on localhost,
-another site for cookies, as a real provider is. Needs ``apt-get install chromium
+on 127.0.0.1, its emulated providers (EIDG and itsme, each with its interactive
+test-user page) on localhost, another site for cookies, as a real provider is.
+The home page's login goes to aiohttp-eid's provider chooser (``#login-eidg``,
+``#login-itsme``). Needs ``apt-get install chromium
 chromium-driver`` and ``pip install selenium``.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -25,7 +28,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.wait import WebDriverWait
 
-from aiohttp_eid.testing import DEFAULT_EIDG_USERS
+from aiohttp_eid.testing import DEFAULT_EIDG_USERS, DEFAULT_ITSME_USERS
 from example_app.pages import BANNER
 from tests.conftest import PERSONAL_VALUES
 from tests.e2e.conftest import free_port
@@ -34,6 +37,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ROOT = Path(__file__).resolve().parents[2]
 ADA = next(user for user in DEFAULT_EIDG_USERS if user.key == "ada")
+JAN = next(user for user in DEFAULT_ITSME_USERS if user.key == "jan")
 
 if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
     pytest.skip("chromium not installed: apt-get install chromium chromium-driver", allow_module_level=True)
@@ -42,7 +46,8 @@ if not (os.access(CHROMIUM, os.X_OK) and os.access(CHROMEDRIVER, os.X_OK)):
 @dataclasses.dataclass
 class RunningApp:
     origin: str  # http://127.0.0.1:<port>
-    provider: str  # http://localhost:<port>, the emulated provider
+    provider: str  # http://localhost:<port>, the emulated EIDG
+    itsme: str  # http://localhost:<port>, the emulated itsme
     output: Path  # the process's stdout and stderr
 
     def log(self) -> str:
@@ -64,9 +69,14 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], output: Path, dea
 
 @pytest.fixture(scope="module")
 def example_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    port, emulator_port = free_port(), free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EIDG_", "EID_", "EXAMPLE_"))}
-    env.update(EXAMPLE_PORT=str(port), EXAMPLE_EMULATOR_PORT=str(emulator_port), PYTHONUNBUFFERED="1")
+    port, emulator_port, itsme_port = free_port(), free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EIDG_", "EID_", "ITSME_", "EXAMPLE_"))}
+    env.update(
+        EXAMPLE_PORT=str(port),
+        EXAMPLE_EMULATOR_PORT=str(emulator_port),
+        EXAMPLE_ITSME_PORT=str(itsme_port),
+        PYTHONUNBUFFERED="1",
+    )
     output = tmp_path_factory.mktemp("example_app") / "output.log"
     with output.open("wb") as sink:
         process = subprocess.Popen(
@@ -74,9 +84,11 @@ def example_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp
         )
     try:
         deadline = time.monotonic() + 15
-        wait_for_port(emulator_port, process, output, deadline)
-        wait_for_port(port, process, output, deadline)
-        yield RunningApp(f"http://127.0.0.1:{port}", f"http://localhost:{emulator_port}", output)
+        for listening in (emulator_port, itsme_port, port):
+            wait_for_port(listening, process, output, deadline)
+        yield RunningApp(
+            f"http://127.0.0.1:{port}", f"http://localhost:{emulator_port}", f"http://localhost:{itsme_port}", output
+        )
     finally:
         process.terminate()
         try:
@@ -128,6 +140,22 @@ def text_of(browser: webdriver.Chrome, element_id: str) -> str:
     return text
 
 
+def choose_provider(browser: webdriver.Chrome, app: RunningApp, provider: str) -> None:
+    """On aiohttp-eid's provider chooser (the home page's login goes there): pick ``provider``."""
+    WebDriverWait(browser, 10).until(ec.url_matches("^" + re.escape(f"{app.origin}/auth/?")))
+    assert text_of(browser, "demo-banner") == BANNER
+    browser.find_element(By.ID, f"login-{provider}").click()
+
+
+def assert_nothing_leaked(app: RunningApp) -> None:
+    log = app.log()
+    assert BANNER in log
+    assert "eyJ" not in log  # no token
+    assert "code=" not in log  # no one-time code (the access log leaves out query strings)
+    leaked = [value for value in PERSONAL_VALUES if len(value) >= 6 and value in log]  # not date parts
+    assert not leaked, "personal data in the app's output"
+
+
 def log_in_at_provider(browser: webdriver.Chrome, app: RunningApp, method: str) -> None:
     wait_for(browser, f"{app.provider}/oauth2/authorize")
     assert "EMULATOR" in text_of(browser, "emulator-banner")
@@ -141,6 +169,7 @@ def test_login_step_up_and_logout(browser: webdriver.Chrome, example_app: Runnin
     browser.get(f"{app.origin}/")
     assert text_of(browser, "demo-banner") == BANNER
     browser.find_element(By.ID, "login").click()
+    choose_provider(browser, app, "eidg")
 
     log_in_at_provider(browser, app, "SPID_LEVEL_2")
     wait_for(browser, f"{app.origin}/account")
@@ -164,21 +193,18 @@ def test_login_step_up_and_logout(browser: webdriver.Chrome, example_app: Runnin
     WebDriverWait(browser, 10).until(ec.url_to_be(f"{app.origin}/"))
     browser.find_element(By.ID, "login")
     assert not browser.find_elements(By.ID, "welcome-name")
-    browser.get(f"{app.origin}/account")  # anonymous again: sent to log in
+    browser.get(f"{app.origin}/account")  # anonymous again: sent to log in, at the chooser
+    choose_provider(browser, app, "eidg")
     wait_for(browser, f"{app.provider}/oauth2/authorize")
 
-    log = app.log()
-    assert BANNER in log
-    assert "eyJ" not in log  # no token
-    assert "code=" not in log  # no one-time code (the access log leaves out query strings)
-    leaked = [value for value in PERSONAL_VALUES if len(value) >= 6 and value in log]  # not date parts
-    assert not leaked, "personal data in the app's output"
+    assert_nothing_leaked(app)
 
 
 def test_cancel_at_provider_shows_try_again(browser: webdriver.Chrome, example_app: RunningApp) -> None:
     app = example_app
     browser.get(f"{app.origin}/")
     browser.find_element(By.ID, "login").click()
+    choose_provider(browser, app, "eidg")
     wait_for(browser, f"{app.provider}/oauth2/authorize")
     browser.find_element(By.ID, "cancel").click()
 
@@ -188,3 +214,39 @@ def test_cancel_at_provider_shows_try_again(browser: webdriver.Chrome, example_a
     try_again.click()
     wait_for(browser, f"{app.provider}/oauth2/authorize")  # a new login, at the provider again
     browser.find_element(By.ID, "user-ada")
+
+
+def log_in_at_itsme(browser: webdriver.Chrome, app: RunningApp) -> None:
+    wait_for(browser, f"{app.itsme}/oidc/authorize")  # the emulated itsme's page, another site
+    assert "EMULATOR" in text_of(browser, "emulator-banner")
+    browser.find_element(By.ID, "user-jan").click()
+    browser.find_element(By.ID, "login").click()
+
+
+def test_itsme_login_step_up_and_logout(browser: webdriver.Chrome, example_app: RunningApp) -> None:
+    app = example_app
+    browser.get(f"{app.origin}/")
+    browser.find_element(By.ID, "login").click()
+    choose_provider(browser, app, "itsme")
+
+    log_in_at_itsme(browser, app)
+    wait_for(browser, f"{app.origin}/account")
+    assert browser.current_url == f"{app.origin}/account"
+    assert text_of(browser, "identity-name") == JAN.display_name
+    assert text_of(browser, "identity-provider") == "itsme"
+    assert text_of(browser, "identity-nationality") == JAN.nationality
+    assert text_of(browser, "assurance") == "SUBSTANTIAL"
+
+    # /high needs HIGH: a step-up login at itsme, asking acr advanced
+    browser.get(f"{app.origin}/high")
+    log_in_at_itsme(browser, app)
+    wait_for(browser, f"{app.origin}/high")
+    assert "HIGH" in text_of(browser, "high-ok")
+
+    browser.get(f"{app.origin}/account")
+    assert text_of(browser, "assurance") == "HIGH"
+    browser.find_element(By.ID, "logout-button").click()
+    WebDriverWait(browser, 10).until(ec.url_to_be(f"{app.origin}/"))
+    browser.find_element(By.ID, "login")
+    assert not browser.find_elements(By.ID, "welcome-name")
+    assert_nothing_leaked(app)
