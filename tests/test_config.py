@@ -82,7 +82,6 @@ def test_redirect_uri_must_reach_the_callback_route() -> None:
         ("cookie_name", "bad name;"),
         ("prefix", ""),
         ("default_locale", "xx"),
-        ("storage", "redis://127.0.0.1:6379/0"),
     ],
 )
 def test_bad_plugin_fields(field: str, value: object) -> None:

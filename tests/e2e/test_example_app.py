@@ -230,10 +230,10 @@ def test_real_mode_with_both_providers(real_itsme: dict[str, str]) -> None:
     [
         (None, "cannot read"),
         ('{"format": "something else"}', "not an aiohttp-eid key file"),
-        ('{"format": "aiohttp-eid/keys/1", "keys": [{"secret-d": "c2VjcmV0"}]}', r"\(KeyError\)"),
+        ('{"format": "aiohttp-eid/keys/1", "keys": [{"secret-d": "c2VjcmV0"}]}', "not a usable aiohttp-eid key file"),
         ("{not json", "not a usable key file"),
-        ("[1, 2]", r"\(AttributeError\)"),
-        ('{"format": "aiohttp-eid/keys/1", "keys": [{"jwk": {"d": "c2VjcmV0"}, "use": "sig"}]}', "KeyParameterError"),
+        ("[1, 2]", "not an aiohttp-eid key file"),
+        ('{"format": "aiohttp-eid/keys/1", "keys": [{"jwk": {"d": "c2VjcmV0"}, "use": "sig"}]}', "not a usable"),
     ],
 )
 def test_an_unusable_itsme_key_file_is_refused(
