@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from .config import ProviderConfig, check_url
+from .identity import Assurance
 from .rp_keys import RelyingPartyKeys
 
 __all__ = ["EIDG_METHOD_PREFIX", "EidgConfig", "ItsmeConfig", "OidcConfig", "method_channel"]
@@ -159,6 +160,8 @@ class ItsmeConfig(ProviderConfig):
                 problems.append(f"{where}.claims: unknown claim {claim!r}; short names: {', '.join(CLAIM_NAMES)}")
         if self.acr not in ("basic", "advanced"):
             problems.append(f"{where}.acr: 'basic' or 'advanced'")
+        elif self.required_assurance is Assurance.HIGH and self.acr == "basic":
+            problems.append(f"{where}.acr: 'basic' gives SUBSTANTIAL, below required_assurance HIGH: use 'advanced'")
         check_url(f"{where}.request_object_audience", self.request_object_audience, problems, required=False)
         return problems
 
@@ -205,6 +208,12 @@ class OidcConfig(ProviderConfig):
             problems.append(f"{where}.request_object: 'none', 'signed' or 'signed_and_encrypted'")
         if any(s == "openid" or " " in s for s in self.scopes):
             problems.append(f"{where}.scopes: 'openid' is added for you; one scope per item")
+        reachable = max(self.assurance_levels.values(), default=Assurance.LOW)
+        if self.required_assurance is not None and self.required_assurance > reachable:
+            problems.append(
+                f"{where}.required_assurance: no acr in assurance_levels reaches {self.required_assurance.name}; "
+                "every login would be refused"
+            )
         check_url(f"{where}.post_logout_redirect_uri", self.post_logout_redirect_uri, problems, required=False)
         check_url(f"{where}.request_object_audience", self.request_object_audience, problems, required=False)
         return problems

@@ -115,3 +115,20 @@ def test_cookies_are_secure_with_a_host_prefix_for_https_redirects() -> None:
     storage = app[RUNTIME].storage
     assert storage.cookie_name == "__Host-eid_session"
     assert storage.cookie_params["secure"] is True
+
+
+def test_itsme_basic_acr_cannot_meet_a_high_requirement() -> None:
+    from aiohttp_eid import Assurance, ItsmeConfig, RelyingPartyKeys
+
+    keys = RelyingPartyKeys.generate()
+    itsme = ItsmeConfig(
+        name="itsme",
+        discovery_url="https://merchant.itsme.be/oidc/.well-known/openid-configuration",
+        client_id="partner",
+        service_code="LOGIN",
+        redirect_uri="https://app.example.org/auth/itsme/callback",
+        keys=keys,
+        required_assurance=Assurance.HIGH,
+    )
+    problems = problems_of(providers=[itsme])
+    assert any("acr: 'basic' gives SUBSTANTIAL" in p for p in problems)

@@ -11,10 +11,31 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from yarl import URL
+
+from ..config import is_loopback_host
 from ..errors import ProviderUnavailableError
 from .transport import HttpClient
 
 __all__ = ["DiscoveryCache"]
+
+_ENDPOINTS = (
+    "authorization_endpoint",
+    "token_endpoint",
+    "userinfo_endpoint",
+    "jwks_uri",
+    "end_session_endpoint",
+    "revocation_endpoint",
+)
+
+
+def _secure_url(value: Any) -> bool:
+    """An absolute https URL (http only on loopback hosts), as every provider URL must be."""
+    if not isinstance(value, str):
+        return False
+    url = URL(value)
+    return url.absolute and (url.scheme == "https" or (url.scheme == "http" and is_loopback_host(url.host)))
+
 
 log = logging.getLogger("aiohttp_eid.oidc")
 
@@ -70,4 +91,9 @@ class DiscoveryCache:
         expected = self._issuer or self.url.removesuffix("/.well-known/openid-configuration")
         if doc.get("issuer") != expected:
             raise ProviderUnavailableError("discovery issuer does not match", provider=self._provider, status=502)
+        for name in _ENDPOINTS:
+            if name in doc and not _secure_url(doc[name]):
+                raise ProviderUnavailableError(
+                    f"discovery {name} is not an https URL", provider=self._provider, status=502
+                )
         return doc

@@ -43,6 +43,8 @@ async def userinfo_claims(
                 provider=provider,
                 what="userinfo",
             )
+        elif require_encryption:
+            raise TokenValidationError("userinfo is signed but not encrypted", provider=provider)
         _, claims = await provider_keys.decode(token, signing_algorithms)
         # if signed, iss and aud SHOULD be there; when they are, they must be right
         if "iss" in claims and claims["iss"] != issuer:

@@ -69,7 +69,8 @@ def full_claim_name(name: str) -> str | None:
     if name in CLAIM_NAMES:
         return CLAIM_NAMES[name]
     uri = canonical(name)
-    return uri if uri in _BY_URI else None
+    # a claim BMID names that our table does not know yet is sent as given (mapped to nothing)
+    return uri if uri.startswith(_TAG) else None
 
 
 def _by_short_name(claims: Mapping[str, Any]) -> dict[str, Any]:

@@ -76,9 +76,10 @@ class OidcProfile:
     require_encryption: bool = False
 
 
-def _pick(preferred: Sequence[str], supported: Any) -> str | None:
+def _pick(preferred: Sequence[str], supported: Any, *, unlisted: str) -> str | None:
+    """The first of ``preferred`` the provider lists; ``unlisted`` (the common default) when it lists none."""
     if not isinstance(supported, list):
-        return preferred[0]
+        return unlisted
     return next((p for p in preferred if p in supported), None)
 
 
@@ -198,8 +199,16 @@ class OidcProvider:
             )
         encryption = None
         if p.request_object == "signed_and_encrypted":
-            alg = _pick(("RSA-OAEP-256", "RSA-OAEP"), meta.get("request_object_encryption_alg_values_supported"))
-            enc = _pick(("A256GCM", "A128CBC-HS256"), meta.get("request_object_encryption_enc_values_supported"))
+            alg = _pick(
+                ("RSA-OAEP-256", "RSA-OAEP"),
+                meta.get("request_object_encryption_alg_values_supported"),
+                unlisted="RSA-OAEP",
+            )
+            enc = _pick(
+                ("A256GCM", "A128CBC-HS256"),
+                meta.get("request_object_encryption_enc_values_supported"),
+                unlisted="A128CBC-HS256",
+            )
             if alg is None or enc is None:
                 raise ProviderUnavailableError("no request object encryption we allow", provider=self.name, status=502)
             encryption = (await (await self._keys()).encryption_key(alg), alg, enc)

@@ -54,7 +54,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
             raise error
         result = await provider.complete_login(request.query, tx)
     except EidError as exc:
-        log.info("login with %s failed: %s", name, exc.code)
+        log.info("login with %s failed: %s (%s)", name, exc.code, exc.detail[:200])
         return error_response(
             request,
             exc,

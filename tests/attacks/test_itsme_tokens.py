@@ -13,11 +13,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from joserfc import jwe, jwt
 from joserfc.jwk import OctKey, RSAKey
 
+from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.testing import Fault
-from tests.conftest import JSON, Harness
+from tests.conftest import JSON, Harness, build_app
 from tests.providers.fixtures import request_object_claims
 
 BASIC = "tag:sixdots.be,2016-06:acr_basic"
@@ -201,3 +203,25 @@ async def test_plain_json_userinfo_is_refused(itsme: Harness) -> None:
     sub = itsme.emulator.subject_for(itsme.emulator.users["jan"])
     itsme.emulator.faults["userinfo"] = Fault(status=200, body=json.dumps({"sub": sub}).encode())
     assert (await itsme.login(provider="itsme")).status == 502
+
+
+async def test_signed_but_not_encrypted_userinfo_is_refused(itsme: Harness) -> None:
+    sub = itsme.emulator.subject_for(itsme.emulator.users["jan"])
+    signed = itsme.emulator.sign({"sub": sub, "given_name": "Jan"})
+    itsme.emulator.faults["userinfo"] = Fault(status=200, body=signed.encode(), content_type="application/jwt")
+    assert (await itsme.login(provider="itsme")).status == 502
+
+
+async def test_discovery_naming_a_plain_http_endpoint_is_refused(itsme: Harness) -> None:
+    async with itsme.browser.get(itsme.emulator.discovery_url) as resp:
+        document = await resp.json()
+    document["token_endpoint"] = "http://evil.example/token"
+    itsme.emulator.faults["discovery"] = Fault(status=200, body=json.dumps(document).encode(), times=-1)
+    fresh = build_app(itsme.app[RUNTIME].config)  # an application whose first discovery fetch sees it
+    client: TestClient[Any, Any] = TestClient(TestServer(fresh, host="127.0.0.1"))
+    await client.start_server()
+    try:
+        resp = await client.get("/auth/itsme/login", headers={"Accept": "text/html"}, allow_redirects=False)
+        assert resp.status == 502
+    finally:
+        await client.close()
