@@ -13,6 +13,8 @@ variables is refused, naming the missing ones.
 
 - ``EID_SESSION_KEY`` (required in real mode):
   ``python -c "import secrets; print(secrets.token_urlsafe(32))"``.
+- ``EID_REDIS_URL`` (optional, demo too): keep sessions in Redis, e.g.
+  ``redis://127.0.0.1:6379/0``, so several workers share them.
 - EIDG, all required: ``EIDG_BASE_URL``, ``EIDG_CLIENT_ID``, ``EIDG_CLIENT_SECRET``,
   ``EIDG_REDIRECT_URI`` (ending in ``/auth/eidg/callback``); optional
   ``EIDG_METHODS`` (space-separated, e.g. ``"SPID_LEVEL_2 CIE"``; also in the demo).

@@ -152,7 +152,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
             )
         )
     host = environ.get("EXAMPLE_HOST", "").strip() or DEMO_HOST
-    return _settings(problems, providers, environ["EID_SESSION_KEY"].strip(), host=host, port=port)
+    return _settings(
+        problems, providers, environ["EID_SESSION_KEY"].strip(), host=host, port=port, storage=_storage(environ)
+    )
 
 
 def _demo(
@@ -202,6 +204,7 @@ def _demo(
         port=port,
         emulator_port=eidg_port,
         itsme_emulator_port=itsme_port,
+        storage=_storage(environ),
     )
 
 
@@ -214,16 +217,22 @@ def _settings(
     port: int,
     emulator_port: int | None = None,
     itsme_emulator_port: int | None = None,
+    storage: str = "cookie",
 ) -> Settings:
     if not providers:  # the only provider's keys could not be read: ``problems`` says why
         raise SettingsError("\n".join(problems))
     try:
-        eid = EidConfig(providers=providers, session_key=session_key, prefix=PREFIX)
+        eid = EidConfig(providers=providers, session_key=session_key, prefix=PREFIX, storage=storage)
     except ConfigurationError as exc:
         raise SettingsError("\n".join([*problems, *exc.problems])) from None
     if problems:
         raise SettingsError("\n".join(problems))
     return Settings(eid=eid, host=host, port=port, emulator_port=emulator_port, itsme_emulator_port=itsme_emulator_port)
+
+
+def _storage(environ: Mapping[str, str]) -> str:
+    """``EID_REDIS_URL`` (sessions shared by several workers, in Redis), else encrypted cookies."""
+    return environ.get("EID_REDIS_URL", "").strip() or "cookie"
 
 
 def _any_set(environ: Mapping[str, str], names: Sequence[str]) -> bool:

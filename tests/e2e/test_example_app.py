@@ -484,3 +484,9 @@ async def test_demo_itsme_login_step_up_and_logout(demo_client: Client) -> None:
     html = await (await demo_client.get("/")).text()
     assert 'id="login"' in html
     assert "welcome-name" not in html
+
+
+def test_redis_storage_from_the_environment() -> None:
+    settings = load_settings({"EID_REDIS_URL": "redis://127.0.0.1:6399/3"})
+    assert settings.eid.storage == "redis://127.0.0.1:6399/3"
+    assert load_settings({}).eid.storage == "cookie"
