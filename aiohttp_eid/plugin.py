@@ -74,7 +74,7 @@ def setup(app: web.Application, config: EidConfig) -> None:
     app.cleanup_ctx.append(client_session)
     # outermost, so the identity is known to every other middleware and every
     # response they produce gets the session written
-    app.middlewares.insert(0, eid_middleware)
+    app.middlewares.insert(0, eid_middleware(runtime))
     app.on_response_prepare.append(on_response_prepare)
     key_sets = [k for p in config.providers if (k := getattr(p, "keys", None)) is not None]
     add_routes(app, config.prefix, key_sets)

@@ -25,15 +25,17 @@ import json
 import logging
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from aiohttp import web
-from aiohttp_session import AbstractStorage, Session
+from aiohttp import hdrs, web
+from aiohttp_session import AbstractStorage, Session, SessionData
 
 from ..errors import SessionStoreUnavailableError
 from .crypto import Sealer
-from .store import DATA_KEY
+from .storage import cookie_value
+from .store import DATA_KEY, StoredLogin, read_login
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -43,6 +45,7 @@ __all__ = ["RedisStorage", "redis_errors"]
 log = logging.getLogger("aiohttp_eid.session")
 
 _PREFIX = "eid:"
+_CACHE_SIZE = 4096
 # Writes the token record only if it is newer than the stored one.
 _SET_IF_NEWER = """
 local current = redis.call('GET', KEYS[1])
@@ -84,6 +87,7 @@ class RedisStorage(AbstractStorage):
         self._idle = idle_timeout
         self._clock = clock
         self._set_if_newer = redis.register_script(_SET_IF_NEWER)
+        self._logins: OrderedDict[tuple[str, Any, Any], StoredLogin | None] = OrderedDict()
 
     # -- keys -----------------------------------------------------------------------------
 
@@ -106,20 +110,56 @@ class RedisStorage(AbstractStorage):
 
     # -- reading ------------------------------------------------------------------------------
 
+    def load_cookie(self, request: web.Request) -> str | None:
+        value = cookie_value("; ".join(request.headers.getall(hdrs.COOKIE, ())), self.cookie_name)
+        return value if value and len(value) <= 128 else None
+
+    def present(self, request: web.Request) -> bool:
+        """Whether the request carries a session cookie at all."""
+        return self.load_cookie(request) is not None
+
+    async def load_login(self, request: web.Request) -> StoredLogin | None:
+        """The stored login; Redis is read every time (a logout anywhere counts at once), the
+        decryption and decoding are done once per distinct record."""
+        fetched = await self._fetch(request)
+        if fetched is None:
+            return None
+        digest, record, tokens = fetched
+        cache_key = (digest, record, tokens)
+        if cache_key in self._logins:
+            self._logins.move_to_end(cache_key)
+            return self._logins[cache_key]
+        data = self._decode(digest, record, tokens)
+        login = read_login(data.get("session") or {}) if data is not None else None
+        self._logins[cache_key] = login
+        if len(self._logins) > _CACHE_SIZE:
+            self._logins.popitem(last=False)
+        return login
+
     async def load_session(self, request: web.Request) -> Session:
-        session_id = self.load_cookie(request)
-        if not session_id or len(session_id) > 128:
+        fetched = await self._fetch(request)
+        data = self._decode(*fetched) if fetched is not None else None
+        if fetched is None or data is None:
             return Session(None, data=None, new=True, max_age=self.max_age)
+        return Session(fetched[0], data=cast(SessionData, data), new=False, max_age=self.max_age)
+
+    async def _fetch(self, request: web.Request) -> tuple[str, Any, Any] | None:
+        session_id = self.load_cookie(request)
+        if session_id is None:
+            return None
         digest = self._digest(session_id)
         try:
             record, tokens = await self.redis.mget([self.record_key(digest), self.tokens_key(digest)])
         except redis_errors() as exc:
             raise SessionStoreUnavailableError(f"Redis read failed: {type(exc).__name__}") from None
+        return digest, record, tokens
+
+    def _decode(self, digest: str, record: Any, tokens: Any) -> dict[str, Any] | None:
         data = self._open(record, self.record_key(digest))
         if data is None:
-            return Session(None, data=None, new=True, max_age=self.max_age)
+            return None
         self._merge_tokens(data, tokens, self.tokens_key(digest))
-        return Session(digest, data=data, new=False, max_age=self.max_age)
+        return dict(data)
 
     def _open(self, sealed: Any, key: str) -> Any:
         if sealed is None:
@@ -150,13 +190,13 @@ class RedisStorage(AbstractStorage):
     async def save_session(self, request: web.Request, response: web.StreamResponse, session: Session) -> None:
         # a new_session() (login) knows no id: the one to replace is the request's
         cookie = self.load_cookie(request)
-        old_digest = session.identity or (self._digest(cookie) if cookie and len(cookie) <= 128 else None)
+        old_digest = session.identity or (self._digest(cookie) if cookie else None)
         data = self._get_session_data(session)
         try:
             if not data:
                 if old_digest:
                     await self._delete(old_digest)
-                if self.cookie_name in request.cookies:
+                if cookie is not None:
                     self.save_cookie(response, "", max_age=None)
                 return
             if session.new or not old_digest:

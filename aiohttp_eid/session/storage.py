@@ -18,13 +18,14 @@ import os
 from collections import OrderedDict
 from typing import Any
 
-from aiohttp import web
+from aiohttp import hdrs, web
 from aiohttp_session import AbstractStorage, Session
 
 from ..errors import SessionTooLargeError
 from .crypto import Sealer
+from .store import StoredLogin, read_login
 
-__all__ = ["CHUNK_CHARS", "MAX_CHUNKS", "ChunkedCookieStorage"]
+__all__ = ["CHUNK_CHARS", "MAX_CHUNKS", "ChunkedCookieStorage", "cookie_value"]
 
 log = logging.getLogger("aiohttp_eid.session")
 
@@ -62,29 +63,54 @@ class ChunkedCookieStorage(AbstractStorage):
         # Decrypting is the costly part of a read: remember what recent cookie values
         # decrypted to. Keyed by the sealed value itself, which only we can produce.
         self._plaintexts: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+        self._logins: OrderedDict[tuple[str, ...], StoredLogin | None] = OrderedDict()
 
     @property
     def chunk_names(self) -> list[str]:
         """The names of the cookies a session may occupy, in order."""
         return self._names
 
+    def present(self, request: web.Request) -> bool:
+        """Whether the request carries a session cookie at all (no parsing of other cookies)."""
+        return self._values(request) is not None
+
+    async def load_login(self, request: web.Request) -> StoredLogin | None:
+        """The stored login, decoded once per distinct cookie value (the hot path of every request)."""
+        values = self._values(request)
+        if values is None:
+            return None
+        if values in self._logins:
+            self._logins.move_to_end(values)
+            return self._logins[values]
+        data = self._data(values)
+        login = read_login(data.get("session") or {}) if data is not None else None
+        self._logins[values] = login
+        if len(self._logins) > _CACHE_SIZE:
+            self._logins.popitem(last=False)
+        return login
+
     async def load_session(self, request: web.Request) -> Session:
-        data = self._load(request)
+        values = self._values(request)
+        data = self._data(values) if values is not None else None
         if data is None:
             return Session(None, data=None, new=True, max_age=self.max_age)
         return Session(None, data=data, new=False, max_age=self.max_age)
 
-    def _load(self, request: web.Request) -> Any:
-        cookies = request.cookies
-        first = cookies.get(self._names[0])
-        if not first:
+    def _values(self, request: web.Request) -> tuple[str, ...] | None:
+        # read our chunks straight from the header: parsing every cookie of the site
+        # through http.cookies costs more than everything else on this path
+        header = "; ".join(request.headers.getall(hdrs.COOKIE, ()))
+        if self._names[0] not in header:
             return None
-        values: tuple[str, ...] = (first,)
-        for name in self._names[1:]:
-            value = cookies.get(name)
+        values: list[str] = []
+        for name in self._names:
+            value = cookie_value(header, name)
             if not value:
                 break
-            values += (value,)
+            values.append(value)
+        return tuple(values) or None
+
+    def _data(self, values: tuple[str, ...]) -> Any:
         plaintext = self._plaintexts.get(values)
         if plaintext is None:
             plaintext = self._open(values)
@@ -162,7 +188,7 @@ class ChunkedCookieStorage(AbstractStorage):
                     httponly=params["httponly"],
                     samesite=params["samesite"],
                 )
-            elif name in request.cookies:
+            elif cookie_value("; ".join(request.headers.getall(hdrs.COOKIE, ())), name) is not None:
                 response.del_cookie(
                     name,
                     path=params["path"],
@@ -173,3 +199,15 @@ class ChunkedCookieStorage(AbstractStorage):
 
     def _aad(self, index: int, count: int) -> bytes:
         return f"{self._cookie_name}\x00{index}/{count}".encode()
+
+
+def cookie_value(header: str, name: str) -> str | None:
+    """The value of cookie ``name`` in a Cookie header, or None (our values need no unquoting)."""
+    target = name + "="
+    start = 0
+    while (found := header.find(target, start)) >= 0:
+        if found == 0 or header[found - 1] in "; ":
+            end = header.find(";", found)
+            return header[found + len(target) : end if end >= 0 else None].strip()
+        start = found + 1
+    return None

@@ -11,8 +11,8 @@ import dataclasses
 import logging
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
-from aiohttp_session import STORAGE_KEY
+from aiohttp.typedefs import Handler, Middleware
+from aiohttp_session import SESSION_KEY, STORAGE_KEY
 
 from ..errors import (
     EidError,
@@ -23,8 +23,10 @@ from ..errors import (
     SessionStoreUnavailableError,
 )
 from ..identity import Identity
-from ..keys import IDENTITY, LOGIN, RUNTIME, SESSION_SAVED, SESSION_UNAVAILABLE
+from ..keys import IDENTITY, LOGIN, SESSION_SAVED, SESSION_UNAVAILABLE
 from ..runtime import Runtime
+from ..session.redis_storage import RedisStorage
+from ..session.storage import ChunkedCookieStorage
 from ..session.store import StoredLogin, clear_login, read_login, write_login
 from .responses import error_response
 from .session_io import save_session, session_of
@@ -34,22 +36,26 @@ __all__ = ["authenticate", "eid_middleware", "refreshed"]
 log = logging.getLogger("aiohttp_eid")
 
 
-@web.middleware
-async def eid_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Set ``request[IDENTITY]``, refresh tokens when due, save the session on every response."""
-    runtime = request.config_dict[RUNTIME]
-    request[STORAGE_KEY] = runtime.storage  # so aiohttp_session.get_session() works for the app too
-    try:
-        request[IDENTITY] = await authenticate(request, runtime)
-        response = await handler(request)
-    except web.HTTPException as exc:
-        await _save_or_replace(request, exc, runtime)
-        raise
-    except EidError as exc:
-        response = error_response(request, exc, default_locale=runtime.config.default_locale)
-    if not response.prepared:
-        return await _save_or_replace(request, response, runtime)
-    return response
+def eid_middleware(runtime: Runtime) -> Middleware:
+    """The middleware of one application: the runtime is bound once, not looked up per request."""
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        """Set ``request[IDENTITY]``, refresh tokens when due, save the session on every response."""
+        request[STORAGE_KEY] = runtime.storage  # so aiohttp_session.get_session() works for the app too
+        try:
+            request[IDENTITY] = await authenticate(request, runtime)
+            response = await handler(request)
+        except web.HTTPException as exc:
+            await _save_or_replace(request, exc, runtime)
+            raise
+        except EidError as exc:
+            response = error_response(request, exc, default_locale=runtime.config.default_locale)
+        if not response.prepared and SESSION_KEY in request:
+            return await _save_or_replace(request, response, runtime)
+        return response
+
+    return middleware
 
 
 async def _save_or_replace(request: web.Request, response: web.StreamResponse, runtime: Runtime) -> web.StreamResponse:
@@ -66,16 +72,22 @@ async def _save_or_replace(request: web.Request, response: web.StreamResponse, r
 async def authenticate(request: web.Request, runtime: Runtime) -> Identity | None:
     """The request's identity; ends expired logins, refreshes tokens when due (refresh='auto')."""
     request[LOGIN] = None
-    if runtime.storage.cookie_name not in request.cookies:
-        return None  # no session: nothing to read (and no Redis round trip)
+    storage = runtime.storage
     try:
-        session = await session_of(request)
+        if isinstance(storage, ChunkedCookieStorage | RedisStorage):
+            # our storages read the login without building (or parsing) the whole session
+            if not storage.present(request):
+                return None  # no session: nothing to read (and no Redis round trip)
+            login = await storage.load_login(request)
+        elif storage.cookie_name in request.cookies:
+            login = read_login(await session_of(request))
+        else:
+            return None
     except SessionStoreUnavailableError:
         # the handler may not need the session; guards and get_session() answer 503
         request[SESSION_UNAVAILABLE] = True
         log.warning("session store unavailable")
         return None
-    login = read_login(session)
     if login is None:
         return None
     config = runtime.config
@@ -87,11 +99,11 @@ async def authenticate(request: web.Request, runtime: Runtime) -> Identity | Non
         or now - login.logged_in_at >= config.max_age
         or (idle is not None and now - login.seen_at >= idle)
     ):
-        clear_login(session)
+        clear_login(await session_of(request))
         return None
     if idle is not None and now - login.seen_at >= min(60.0, idle / 10):
         login = dataclasses.replace(login, seen_at=now)
-        write_login(session, login)
+        write_login(await session_of(request), login)
     tokens = login.tokens
     if (
         config.refresh == "auto"

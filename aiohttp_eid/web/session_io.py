@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import hdrs, web
 from aiohttp_session import SESSION_KEY, STORAGE_KEY, Session, get_session
 
-from ..keys import RUNTIME, SESSION_SAVED
+from ..keys import SESSION_SAVED
 
 __all__ = ["on_response_prepare", "save_session", "session_of"]
 
@@ -37,7 +37,7 @@ async def save_session(request: web.Request, response: web.StreamResponse) -> No
     session = request.get(SESSION_KEY)
     if session is None or not _changed(session):
         return
-    storage = request.get(STORAGE_KEY) or request.config_dict[RUNTIME].storage
+    storage = request[STORAGE_KEY]
     await storage.save_session(request, response, session)
     request[SESSION_SAVED] = True
 
@@ -48,8 +48,9 @@ async def on_response_prepare(request: web.Request, response: web.StreamResponse
     aiohttp turns ``response.cookies`` into headers *before* this signal runs, so
     the cookies written here are added to the headers directly.
     """
-    if RUNTIME not in request.config_dict or request.get(STORAGE_KEY) is None:
-        return  # a request our middleware did not see (e.g. a 404 from the router of another app)
+    # fast exit for the usual case, a request that loaded no session (or already saved it)
+    if SESSION_KEY not in request or request.get(SESSION_SAVED) or STORAGE_KEY not in request:
+        return
     before = {name: _header(morsel) for name, morsel in response.cookies.items()}
     await save_session(request, response)
     for name, morsel in response.cookies.items():

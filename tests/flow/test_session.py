@@ -15,7 +15,7 @@ from multidict import CIMultiDict
 from aiohttp_eid.errors import SessionTooLargeError
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.crypto import derive_sealer
-from aiohttp_eid.session.storage import CHUNK_CHARS, ChunkedCookieStorage
+from aiohttp_eid.session.storage import CHUNK_CHARS, ChunkedCookieStorage, cookie_value
 from tests.conftest import JSON, Harness, HarnessFactory
 
 KEY_A = b"a" * 32
@@ -176,3 +176,18 @@ async def test_pending_transactions_are_bounded(harness: Harness) -> None:
     newest = await harness.callback(await harness.at_provider(urls[-1]))
     assert newest.status == 302
     assert newest.headers["Location"] == "/tab6"
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("eid_session=abc", "abc"),
+        ("a=1; eid_session=abc; b=2", "abc"),
+        ("xeid_session=evil; eid_session=abc", "abc"),
+        ("eid_session.1=second", None),
+        ("other=eid_session=abc", None),
+        ("", None),
+    ],
+)
+def test_our_cookie_is_read_from_the_raw_header(header: str, expected: str | None) -> None:
+    assert cookie_value(header, "eid_session") == expected
