@@ -105,10 +105,10 @@ class EidConfig:
     """
 
     providers: Sequence[ProviderConfig]
-    session_key: str | Sequence[str]
+    session_key: str | Sequence[str] = dataclasses.field(repr=False)
     #: "cookie" (default: encrypted cookies, at most two), "redis://host:port/db" (encrypted
     #: records, for several workers; pip install aiohttp-eid[redis]), or any aiohttp-session storage
-    storage: str | AbstractStorage = "cookie"
+    storage: str | AbstractStorage = dataclasses.field(default="cookie", repr=False)  # a URL may hold a password
     prefix: str = "/auth"
     on_login: OnLogin | None = None
     post_logout_path: str = "/"
@@ -195,8 +195,11 @@ class EidConfig:
             problems.append("refresh: 'auto' or 'on_demand'")
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.cookie_name):
             problems.append("cookie_name: letters, digits, '-' and '_' only")
-        if self.refresh_lock_timeout <= 0:
-            problems.append("refresh_lock_timeout: must be positive")
+        if self.refresh_lock_timeout < self.http_timeout:
+            problems.append(
+                "refresh_lock_timeout: at least http_timeout, or a slow provider call outlives the lock "
+                "and another worker refreshes too"
+            )
         if self.http_timeout <= 0 or self.max_response_bytes <= 0:
             problems.append("http_timeout, max_response_bytes: must be positive")
         return problems

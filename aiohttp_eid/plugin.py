@@ -109,13 +109,17 @@ def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinato
         sealer = derive_sealer(config.session_keys, "cookie")
         return ChunkedCookieStorage(sealer, cookie_name=name, secure=secure, max_age=config.max_age), None
     try:
-        from redis.asyncio import Redis
+        from redis.asyncio import BlockingConnectionPool, Redis
     except ImportError:
         raise ConfigurationError(
             ["storage: Redis storage needs the redis package: pip install aiohttp-eid[redis]"]
         ) from None
-    # short socket timeouts: a Redis that is down must give a 503 quickly, not hang requests
-    redis = Redis.from_url(config.storage, socket_timeout=2.0, socket_connect_timeout=2.0, retry_on_timeout=False)
+    # short timeouts: a Redis that is down must give a 503 quickly, not hang requests; a blocking
+    # pool makes a burst wait briefly for a connection instead of failing past the pool's size
+    pool = BlockingConnectionPool.from_url(
+        config.storage, max_connections=256, timeout=2.0, socket_timeout=2.0, socket_connect_timeout=2.0
+    )
+    redis = Redis(connection_pool=pool)
     storage = RedisStorage(
         redis,
         derive_sealer(config.session_keys, "redis"),

@@ -41,7 +41,7 @@ class EidgConfig(ProviderConfig):
     """
 
     base_url: str
-    client_secret: str
+    client_secret: str = dataclasses.field(repr=False)
     methods: Sequence[str] = (
         EIDG_METHOD_PREFIX + "SPID_LEVEL_2",
         EIDG_METHOD_PREFIX + "CIE",
@@ -172,7 +172,7 @@ class OidcConfig(ProviderConfig):
 
     discovery_url: str
     issuer: str | None = None
-    client_secret: str | None = None
+    client_secret: str | None = dataclasses.field(default=None, repr=False)
     client_auth: ClientAuth = "client_secret_basic"
     #: needed for private_key_jwt, request objects and encrypted ID tokens or userinfo
     keys: RelyingPartyKeys | None = None

@@ -132,3 +132,18 @@ def test_itsme_basic_acr_cannot_meet_a_high_requirement() -> None:
     )
     problems = problems_of(providers=[itsme])
     assert any("acr: 'basic' gives SUBSTANTIAL" in p for p in problems)
+
+
+def test_repr_shows_no_secret() -> None:
+    config = EidConfig(
+        providers=[eidg(client_secret="TOP-SECRET-VALUE")], session_key=SESSION_KEY, storage="redis://:pw@127.0.0.1/0"
+    )
+    text = repr(config)
+    assert "TOP-SECRET-VALUE" not in text
+    assert SESSION_KEY not in text
+    assert ":pw@" not in text
+
+
+def test_refresh_lock_must_outlive_a_provider_call() -> None:
+    problems = problems_of(refresh_lock_timeout=2.0, http_timeout=10.0)
+    assert any(p.startswith("refresh_lock_timeout") for p in problems)

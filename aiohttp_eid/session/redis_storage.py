@@ -223,6 +223,7 @@ class RedisStorage(AbstractStorage):
             if login is None:
                 pipe.delete(tokens_key)
             else:
+                pipe.pexpire(tokens_key, ttl)  # the tokens live as long as the session that holds them
                 index = self.subject_key(str(login.get("p")), str(login.get("id", {}).get("subject")))
                 pipe.sadd(index, digest)
                 pipe.pexpire(index, int(self.max_age or 0) * 1000)
@@ -249,13 +250,12 @@ class RedisStorage(AbstractStorage):
         index = self.subject_key(provider, subject)
         try:
             digests = [d.decode() if isinstance(d, bytes) else str(d) for d in await self.redis.smembers(index)]
-            keys = [k for d in digests for k in (self.record_key(d), self.tokens_key(d))]
-            if keys:
-                await self.redis.delete(*keys)
-            await self.redis.delete(index)
+            # count only the sessions that still existed (the index may name ended ones)
+            ended = int(await self.redis.delete(*[self.record_key(d) for d in digests])) if digests else 0
+            await self.redis.delete(index, *[self.tokens_key(d) for d in digests])
         except redis_errors() as exc:
             raise SessionStoreUnavailableError(f"Redis failed: {type(exc).__name__}") from None
-        return len(digests)
+        return ended
 
 
 def _login_of(session: Any) -> dict[str, Any] | None:

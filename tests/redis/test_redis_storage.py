@@ -174,3 +174,28 @@ async def test_a_request_that_started_before_a_refresh_does_not_write_old_tokens
     assert body["access_token"] == fresh_token
     assert harness.emulator.counters["token.refresh_replay"] == 0
     assert json.dumps(body)
+
+
+async def test_the_token_record_lives_as_long_as_the_session(
+    harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis
+) -> None:
+    harness = await harness_factory(storage=redis_server.url, max_age=3600, idle_timeout=600)
+    await harness.login()
+    [tokens] = await records(redis, "t")
+    await redis.pexpire(tokens, 5000)  # as if the idle window were nearly over
+    harness.clock.advance(120)  # activity: the middleware records it and rewrites the session
+    assert (await harness.get_json("/me", headers=JSON))[0] == 200
+    assert await redis.pttl(tokens) > 500 * 1000
+
+
+async def test_logout_everywhere_counts_only_live_sessions(
+    harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis
+) -> None:
+    laptop = await harness_factory(storage=redis_server.url)
+    phone = await harness_factory(storage=redis_server.url)
+    await laptop.login()
+    await phone.login()
+    resp = await phone.client.post("/auth/logout", headers={**HTML, "Origin": phone.origin}, allow_redirects=False)
+    assert resp.status == 302
+    status, body = await laptop.get_json("/everywhere", headers=JSON)
+    assert (status, body["ended"]) == (200, 1)

@@ -59,6 +59,7 @@ def main() -> None:
             session_key=SESSION_KEY,
             storage=args.redis,
             refresh_lock_timeout=args.lock_timeout,
+            http_timeout=args.lock_timeout,
         ),
     )
     app.router.add_get("/", home)
