@@ -18,7 +18,7 @@ import aiohttp
 
 from ..errors import ProviderUnavailableError
 
-__all__ = ["HttpAnswer", "HttpClient", "new_client_session"]
+__all__ = ["HttpAnswer", "HttpClient", "new_client_session", "unusable"]
 
 log = logging.getLogger("aiohttp_eid.http")
 
@@ -169,6 +169,16 @@ class _Invalid:
 
 
 _INVALID: Any = _Invalid()
+
+
+def unusable(answer: HttpAnswer, *, provider: str, where: str) -> ProviderUnavailableError:
+    """The error for an answer that is neither a success nor an error we can read (logged)."""
+    log.warning("provider %s %s answered %s with an unusable body", provider, where, answer.status)
+    return ProviderUnavailableError(
+        f"{where} answered {answer.status} with an unusable body",
+        provider=provider,
+        status=503 if answer.status >= 500 else 502,
+    )
 
 
 def is_invalid_json(value: Any) -> bool:

@@ -24,7 +24,7 @@ from ..oidc.id_token import validate_id_token
 from ..oidc.jwks import JwksCache
 from ..oidc.pkce import code_challenge
 from ..oidc.tokens import TokenSet, parse_token_response
-from ..oidc.transport import HttpAnswer, HttpClient
+from ..oidc.transport import HttpAnswer, HttpClient, unusable
 from ..provider_config import EIDG_METHOD_PREFIX, EidgConfig
 from ..session.transaction import Transaction
 from .base import LoginDetails, LoginResult
@@ -189,7 +189,7 @@ class EidgProvider:
             body = answer.json if isinstance(answer.json, dict) else {}
             if body.get("errorCode") or body.get("error"):
                 raise refresh_error(self.name, body.get("error"), body.get("errorCode"), body.get("errorDescription"))
-            raise self._garbage(answer, "refresh")
+            raise unusable(answer, provider=self.name, where="refresh")
         new, _ = parse_token_response(answer.json, now=now, provider=self.name, previous=tokens)
         return new
 
@@ -254,7 +254,7 @@ class EidgProvider:
         if not answer.ok:
             raise self._error(answer, "user-info")
         if not isinstance(answer.json, dict):
-            raise self._garbage(answer, "user-info")
+            raise unusable(answer, provider=self.name, where="user-info")
         return answer.json
 
     def _error(self, answer: HttpAnswer, where: str) -> Exception:
@@ -267,15 +267,7 @@ class EidgProvider:
                 description=body.get("errorDescription"),
                 where=where,
             )
-        return self._garbage(answer, where)
-
-    def _garbage(self, answer: HttpAnswer, where: str) -> ProviderUnavailableError:
-        log.warning("provider %s %s answered %s with an unusable body", self.name, where, answer.status)
-        return ProviderUnavailableError(
-            f"{where} answered {answer.status} with an unusable body",
-            provider=self.name,
-            status=503 if answer.status >= 500 else 502,
-        )
+        return unusable(answer, provider=self.name, where=where)
 
     async def _keys(self) -> JwksCache:
         if self._jwks is None:

@@ -27,7 +27,7 @@ from ..oidc.jwks import SIGNING_ALGORITHMS, JwksCache
 from ..oidc.pkce import code_challenge
 from ..oidc.request_object import QUERY_REPEATED, request_object
 from ..oidc.tokens import TokenSet, parse_token_response
-from ..oidc.transport import HttpAnswer, HttpClient
+from ..oidc.transport import HttpAnswer, HttpClient, unusable
 from ..oidc.userinfo import userinfo_claims
 from ..provider_config import ClientAuth, OidcConfig, RequestObjectMode
 from ..rp_keys import RelyingPartyKeys
@@ -339,7 +339,7 @@ class OidcProvider:
             body = answer.json if isinstance(answer.json, dict) else {}
             if body.get("error"):
                 raise refresh_error(self.name, body.get("error"), body.get("error_description"))
-            raise self._garbage(answer, "refresh")
+            raise unusable(answer, provider=self.name, where="refresh")
         new, id_token = parse_token_response(
             answer.json, now=now, provider=self.name, previous=tokens, keep_id_token=tokens.id_token is not None
         )
@@ -401,15 +401,7 @@ class OidcProvider:
             return oidc_error(
                 provider=self.name, error=body["error"], description=body.get("error_description"), where=where
             )
-        return self._garbage(answer, where)
-
-    def _garbage(self, answer: HttpAnswer, where: str) -> ProviderUnavailableError:
-        log.warning("provider %s %s answered %s with an unusable body", self.name, where, answer.status)
-        return ProviderUnavailableError(
-            f"{where} answered {answer.status} with an unusable body",
-            provider=self.name,
-            status=503 if answer.status >= 500 else 502,
-        )
+        return unusable(answer, provider=self.name, where=where)
 
     async def _keys(self) -> JwksCache:
         if self._jwks is None:

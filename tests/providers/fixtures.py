@@ -48,11 +48,34 @@ def request_object_claims(emulator: Any, authorize_url: str) -> dict[str, Any]:
 ProviderFactory = Callable[..., Awaitable[Harness]]
 
 
-@pytest_asyncio.fixture
-async def itsme_factory(
-    unused_tcp_port_factory: Callable[[], int], rp_keys: RelyingPartyKeys
+def _settings(kind: str, emu: Any, origin: str, rp_keys: RelyingPartyKeys) -> dict[str, Any]:
+    """The provider configuration an application of ``kind`` needs against ``emu``."""
+    common = {"discovery_url": emu.discovery_url, "client_id": emu.client_id, "keys": rp_keys}
+    if kind == "itsme":
+        return {
+            **common,
+            "name": "itsme",
+            "service_code": "DEMO_LOGIN",
+            "redirect_uri": f"{origin}/auth/itsme/callback",
+            "scopes": ["profile", "email", "address", "phone"],
+            "claims": list(ALL_ITSME_CLAIMS),
+        }
+    return {
+        **common,
+        "name": "op",
+        "client_secret": emu.client_secret,
+        "redirect_uri": f"{origin}/auth/op/callback",
+        "post_logout_redirect_uri": f"{origin}/",
+    }
+
+
+async def _factory(
+    kind: str, unused_tcp_port_factory: Callable[[], int], rp_keys: RelyingPartyKeys
 ) -> AsyncIterator[ProviderFactory]:
+    """Applications logging in with an emulated itsme (``kind="itsme"``) or OpenID provider (``"op"``)."""
     made: list[Harness] = []
+    emulator_class = ItsmeEmulator if kind == "itsme" else OidcProviderEmulator
+    config_class = ItsmeConfig if kind == "itsme" else OidcConfig
 
     async def factory(
         *, emulator: dict[str, Any] | None = None, provider: dict[str, Any] | None = None, **config: Any
@@ -60,27 +83,17 @@ async def itsme_factory(
         clock = FakeClock()
         port = unused_tcp_port_factory()
         origin = f"http://127.0.0.1:{port}"
-        redirect_uri = f"{origin}/auth/itsme/callback"
-        emu = ItsmeEmulator(
-            redirect_uris=[redirect_uri],
+        emu = emulator_class(
+            redirect_uris=[f"{origin}/auth/{kind}/callback"],
             rp_jwks_uri=f"{origin}/auth/jwks.json",
             auto_approve="jan",
             clock=clock,
             **(emulator or {}),
         )
         await emu.start()
-        settings: dict[str, Any] = {
-            "name": "itsme",
-            "discovery_url": emu.discovery_url,
-            "client_id": emu.client_id,
-            "service_code": "DEMO_LOGIN",
-            "redirect_uri": redirect_uri,
-            "keys": rp_keys,
-            "scopes": ["profile", "email", "address", "phone"],
-            "claims": list(ALL_ITSME_CLAIMS),
-            **(provider or {}),
-        }
-        app = build_app(EidConfig(providers=[ItsmeConfig(**settings)], session_key=SESSION_KEY, clock=clock, **config))
+        settings = {**_settings(kind, emu, origin, rp_keys), **(provider or {})}
+        eid = EidConfig(providers=[config_class(**settings)], session_key=SESSION_KEY, clock=clock, **config)
+        app = build_app(eid)
         client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1", port=port))
         await client.start_server()
         harness = Harness(app, client, emu, clock, origin, aiohttp.ClientSession())
@@ -95,50 +108,21 @@ async def itsme_factory(
 
 
 @pytest_asyncio.fixture
-async def itsme(itsme_factory: ProviderFactory) -> Harness:
-    return await itsme_factory()
+async def itsme_factory(
+    unused_tcp_port_factory: Callable[[], int], rp_keys: RelyingPartyKeys
+) -> AsyncIterator[ProviderFactory]:
+    async for factory in _factory("itsme", unused_tcp_port_factory, rp_keys):
+        yield factory
 
 
 @pytest_asyncio.fixture
 async def oidc_factory(
     unused_tcp_port_factory: Callable[[], int], rp_keys: RelyingPartyKeys
 ) -> AsyncIterator[ProviderFactory]:
-    made: list[Harness] = []
+    async for factory in _factory("op", unused_tcp_port_factory, rp_keys):
+        yield factory
 
-    async def factory(
-        *, emulator: dict[str, Any] | None = None, provider: dict[str, Any] | None = None, **config: Any
-    ) -> Harness:
-        clock = FakeClock()
-        port = unused_tcp_port_factory()
-        origin = f"http://127.0.0.1:{port}"
-        redirect_uri = f"{origin}/auth/op/callback"
-        emu = OidcProviderEmulator(
-            redirect_uris=[redirect_uri],
-            rp_jwks_uri=f"{origin}/auth/jwks.json",
-            auto_approve="jan",
-            clock=clock,
-            **(emulator or {}),
-        )
-        await emu.start()
-        settings: dict[str, Any] = {
-            "name": "op",
-            "discovery_url": emu.discovery_url,
-            "client_id": emu.client_id,
-            "client_secret": emu.client_secret,
-            "redirect_uri": redirect_uri,
-            "post_logout_redirect_uri": f"{origin}/",
-            "keys": rp_keys,
-            **(provider or {}),
-        }
-        app = build_app(EidConfig(providers=[OidcConfig(**settings)], session_key=SESSION_KEY, clock=clock, **config))
-        client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1", port=port))
-        await client.start_server()
-        harness = Harness(app, client, emu, clock, origin, aiohttp.ClientSession())
-        made.append(harness)
-        return harness
 
-    yield factory
-    for harness in reversed(made):
-        await harness.browser.close()
-        await harness.client.close()
-        await harness.emulator.close()
+@pytest_asyncio.fixture
+async def itsme(itsme_factory: ProviderFactory) -> Harness:
+    return await itsme_factory()
