@@ -111,12 +111,8 @@ class RedisStorage(AbstractStorage):
     # -- reading ------------------------------------------------------------------------------
 
     def load_cookie(self, request: web.Request) -> str | None:
-        value = cookie_value("; ".join(request.headers.getall(hdrs.COOKIE, ())), self.cookie_name)
+        value = cookie_value(request.headers.get(hdrs.COOKIE, ""), self.cookie_name)
         return value if value and len(value) <= 128 else None
-
-    def present(self, request: web.Request) -> bool:
-        """Whether the request carries a session cookie at all."""
-        return self.load_cookie(request) is not None
 
     async def load_login(self, request: web.Request) -> StoredLogin | None:
         """The stored login; Redis is read every time (a logout anywhere counts at once), the

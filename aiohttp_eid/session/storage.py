@@ -63,30 +63,30 @@ class ChunkedCookieStorage(AbstractStorage):
         # Decrypting is the costly part of a read: remember what recent cookie values
         # decrypted to. Keyed by the sealed value itself, which only we can produce.
         self._plaintexts: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
-        self._logins: OrderedDict[tuple[str, ...], StoredLogin | None] = OrderedDict()
+        self._logins: OrderedDict[str, StoredLogin | None] = OrderedDict()
 
     @property
     def chunk_names(self) -> list[str]:
         """The names of the cookies a session may occupy, in order."""
         return self._names
 
-    def present(self, request: web.Request) -> bool:
-        """Whether the request carries a session cookie at all (no parsing of other cookies)."""
-        return self._values(request) is not None
-
     async def load_login(self, request: web.Request) -> StoredLogin | None:
-        """The stored login, decoded once per distinct cookie value (the hot path of every request)."""
-        values = self._values(request)
-        if values is None:
+        """The stored login, decoded once per distinct Cookie header (the hot path of every request).
+
+        Keyed by the whole header: a browser sends the same one request after request, so
+        neither splitting it nor decrypting is repeated. Any change to it is simply a miss.
+        """
+        header = request.headers.get(hdrs.COOKIE, "")
+        if self._names[0] not in header:
             return None
-        if values in self._logins:
-            self._logins.move_to_end(values)
-            return self._logins[values]
-        data = self._data(values)
+        if header in self._logins:
+            return self._logins[header]
+        values = self._values(request)
+        data = self._data(values) if values is not None else None
         login = read_login(data.get("session") or {}) if data is not None else None
-        self._logins[values] = login
+        self._logins[header] = login
         if len(self._logins) > _CACHE_SIZE:
-            self._logins.popitem(last=False)
+            self._logins.popitem(last=False)  # first in, first out: cheap, and hits need no reordering
         return login
 
     async def load_session(self, request: web.Request) -> Session:
@@ -99,7 +99,8 @@ class ChunkedCookieStorage(AbstractStorage):
     def _values(self, request: web.Request) -> tuple[str, ...] | None:
         # read our chunks straight from the header: parsing every cookie of the site
         # through http.cookies costs more than everything else on this path
-        header = "; ".join(request.headers.getall(hdrs.COOKIE, ()))
+        # one Cookie header: RFC 6265 5.4 forbids user agents to send several
+        header = request.headers.get(hdrs.COOKIE, "")
         if self._names[0] not in header:
             return None
         values: list[str] = []
@@ -188,7 +189,7 @@ class ChunkedCookieStorage(AbstractStorage):
                     httponly=params["httponly"],
                     samesite=params["samesite"],
                 )
-            elif cookie_value("; ".join(request.headers.getall(hdrs.COOKIE, ())), name) is not None:
+            elif cookie_value(request.headers.get(hdrs.COOKIE, ""), name) is not None:
                 response.del_cookie(
                     name,
                     path=params["path"],

@@ -43,6 +43,8 @@ def require_identity(
     must be present (e.g. ``("tax_id",)``).
     """
     identity: Identity | None = request.get(IDENTITY)
+    if identity is not None and assurance is None and providers is None and not claims:
+        return identity  # login_required: the common case, on every protected request
     runtime = request.config_dict[RUNTIME]
     if request.get(SESSION_UNAVAILABLE):
         raise SessionStoreUnavailableError("the session store is unavailable")

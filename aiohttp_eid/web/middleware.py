@@ -75,9 +75,8 @@ async def authenticate(request: web.Request, runtime: Runtime) -> Identity | Non
     storage = runtime.storage
     try:
         if isinstance(storage, ChunkedCookieStorage | RedisStorage):
-            # our storages read the login without building (or parsing) the whole session
-            if not storage.present(request):
-                return None  # no session: nothing to read (and no Redis round trip)
+            # our storages read the login without building (or parsing) the whole session,
+            # and without a Redis round trip when there is no session cookie
             login = await storage.load_login(request)
         elif storage.cookie_name in request.cookies:
             login = read_login(await session_of(request))
