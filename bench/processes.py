@@ -1,0 +1,60 @@
+"""Processes and measurements shared by the benchmarks: servers, logins, CPU and memory readings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import aiohttp
+from yarl import URL
+
+from tests.redis.servers import free_port, wait_for_port
+
+__all__ = ["cpu_seconds", "free_port", "login", "rss_kib", "server", "wait_for_port"]
+
+ROOT = Path(__file__).parents[1]
+
+
+@contextmanager
+def server(module: str, *args: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m <module> <args>`` listening on 127.0.0.1:port, stopped on exit."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env)  # noqa: S603
+    try:
+        wait_for_port(port, timeout=30)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+async def login(origin: str, provider: str = "eidg", jar: aiohttp.CookieJar | None = None) -> str:
+    """A whole login through the emulator; the Cookie header of the new session."""
+    jar = jar or aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as browser, aiohttp.ClientSession() as emulator:
+        async with browser.get(f"{origin}/auth/{provider}/login?next=/", allow_redirects=False) as resp:
+            authorize = resp.headers["Location"]
+        async with emulator.get(authorize, allow_redirects=False) as resp:
+            callback = URL(resp.headers["Location"])
+        async with browser.get(f"{origin}{callback.path_qs}", allow_redirects=False) as resp:
+            if resp.status != 302:
+                raise RuntimeError(f"login failed: {resp.status} {await resp.text()}")
+    return "; ".join(f"{c.key}={c.value}" for c in jar)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid: int) -> int:
+    """Resident memory of a process, in KiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
