@@ -10,10 +10,8 @@ have, for ID-token verification tests: ``jwks`` and
 from __future__ import annotations
 
 import time
-from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from types import TracebackType
 from typing import Literal
 
 from aiohttp import web
@@ -23,11 +21,10 @@ from aiohttp_eid.testing import eidg_api as api
 from aiohttp_eid.testing import eidg_front as front
 from aiohttp_eid.testing.eidg_authorize import AuthorizationRequest
 from aiohttp_eid.testing.eidg_errors import METHOD_PREFIX, short_method
-from aiohttp_eid.testing.eidg_http import read_form
 from aiohttp_eid.testing.eidg_saml import shared_idp
 from aiohttp_eid.testing.eidg_tokens import Grant, TokenStore
 from aiohttp_eid.testing.eidg_users import DEFAULT_EIDG_USERS, EidgUser
-from aiohttp_eid.testing.faults import Fault, Recorder, SeenRequest
+from aiohttp_eid.testing.served import ServedEmulator
 
 __all__ = ["DEFAULT_METHODS", "EidgEmulator"]
 
@@ -47,7 +44,7 @@ _ROUTES: tuple[tuple[str, str, _Handler], ...] = (
 )
 
 
-class EidgEmulator:
+class EidgEmulator(ServedEmulator):
     """An EIDG OpenID provider for tests and demos (fake users; serve it on loopback only).
 
     Constructor arguments:
@@ -110,6 +107,7 @@ class EidgEmulator:
         clock: Callable[[], float] = time.time,
         issuer: str | None = None,
     ) -> None:
+        super().__init__(path_prefix="/oauth2")
         self.users: dict[str, EidgUser] = {user.key: user for user in users}
         if len(self.users) != len(users) or not self.users:
             raise ValueError("users must be a non-empty sequence with unique keys")
@@ -129,9 +127,6 @@ class EidgEmulator:
         self.next_outcome: str | None = None
         self._clock = clock
         self._issuer = issuer
-        self._base_url: str | None = None
-        self._runner: web.AppRunner | None = None
-        self._recorder = Recorder()
         self.pending_authorizations: dict[str, AuthorizationRequest] = {}
         if access_token_jwt_lifetime is None:
             access_token_jwt_lifetime = token_lifetime
@@ -146,42 +141,10 @@ class EidgEmulator:
             refresh_lifetime=refresh_token_lifetime,
             id_token_lifetime=token_lifetime,
         )
-        self.app = web.Application()
         for method, path, handler in _ROUTES:
             self.app.router.add_route(method, "/oauth2" + path, partial(handler, self))
 
     # -- public state ------------------------------------------------------------------
-
-    @property
-    def counters(self) -> Counter[str]:
-        return self._recorder.counters
-
-    @property
-    def faults(self) -> dict[str, Fault]:
-        return self._recorder.faults
-
-    @faults.setter
-    def faults(self, faults: dict[str, Fault]) -> None:
-        self._recorder.faults = faults
-
-    @property
-    def requests(self) -> defaultdict[str, list[SeenRequest]]:
-        return self._recorder.requests
-
-    def last_request(self, endpoint: str) -> SeenRequest:
-        """The last request seen at ``endpoint`` (KeyError if none)."""
-        return self._recorder.last(endpoint)
-
-    @property
-    def base_url(self) -> str:
-        """``http://127.0.0.1:<port>/oauth2`` once started (or once it served a request)."""
-        if self._base_url is None:
-            raise RuntimeError("EidgEmulator: not started, and base_url was not set")
-        return self._base_url
-
-    @base_url.setter
-    def base_url(self, value: str) -> None:
-        self._base_url = value.rstrip("/")
 
     @property
     def issuer(self) -> str:
@@ -213,50 +176,10 @@ class EidgEmulator:
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
-        """Serve on ``host:port`` (0: a free port); returns :attr:`base_url`."""
-        if self._runner is not None:
-            raise RuntimeError("EidgEmulator already started")
-        runner = web.AppRunner(self.app, handler_cancellation=True, shutdown_timeout=1.0, access_log=None)
-        await runner.setup()
-        try:
-            await web.TCPSite(runner, host, port).start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        bound = runner.addresses[0][1]
-        self._base_url = f"http://{f'[{host}]' if ':' in host else host}:{bound}/oauth2"
-        return self._base_url
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            runner, self._runner = self._runner, None
-            await runner.cleanup()
-
-    async def __aenter__(self) -> EidgEmulator:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
     # -- shared by the handlers ----------------------------------------------------------
 
     def clock(self) -> float:
         return self._clock()
-
-    async def enter(self, request: web.Request, endpoint: str, count: str | None = None) -> web.Response | None:
-        """Learn the base URL if needed, count, record, apply a fault (see Recorder.enter)."""
-        if self._base_url is None:
-            self._base_url = str(request.url.origin() / "oauth2")
-        form = await read_form(request)
-        return await self._recorder.enter(request, endpoint, count=count, form=form)
 
     def new_grant(self, user: EidgUser, method: str, nonce: str | None) -> Grant:
         """A login of ``user`` with ``method``, with the SAML exchange behind it."""

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from aiohttp import web
-from multidict import MultiDict, MultiDictProxy
 
 from aiohttp_eid.testing.eidg_errors import EidgFailure, describe, oauth_error
+from aiohttp_eid.testing.http import FORM, json_ok, page, read_form, redirect
 
 __all__ = ["FORM", "json_error", "json_ok", "page", "read_form", "redirect"]
-
-FORM = "application/x-www-form-urlencoded"
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-_PAGE_HEADERS = {
-    **NO_STORE,
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-def json_ok(body: Mapping[str, object], status: int = 200) -> web.Response:
-    return web.json_response(dict(body), status=status, headers=NO_STORE)
 
 
 def json_error(failure: EidgFailure, *, scheme: str | None = None) -> web.Response:
@@ -36,19 +21,3 @@ def json_error(failure: EidgFailure, *, scheme: str | None = None) -> web.Respon
     if scheme is not None and failure.status == 401:
         response.headers["WWW-Authenticate"] = f'{scheme} realm="eidg"'
     return response
-
-
-def page(html: str, status: int = 200) -> web.Response:
-    return web.Response(text=html, status=status, content_type="text/html", headers=_PAGE_HEADERS)
-
-
-def redirect(location: str) -> web.Response:
-    return web.Response(status=302, headers={"Location": location, **NO_STORE})
-
-
-async def read_form(request: web.Request) -> MultiDictProxy[str]:
-    """The urlencoded form of a request (empty for any other content type)."""
-    if request.content_type != FORM or not request.body_exists:
-        return MultiDictProxy(MultiDict())
-    posted = await request.post()
-    return MultiDictProxy(MultiDict((k, v) for k, v in posted.items() if isinstance(v, str)))

@@ -19,13 +19,15 @@ aiohttp-eid makes them available to any test suite:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any, Protocol
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any, Protocol, TypeVar
 
 import pytest_asyncio
 
 from aiohttp_eid.testing.eidg import EidgEmulator
 from aiohttp_eid.testing.itsme import ItsmeEmulator
+from aiohttp_eid.testing.served import ServedEmulator
 
 __all__ = [
     "EidgEmulatorFactory",
@@ -37,6 +39,22 @@ __all__ = [
 ]
 
 
+_E = TypeVar("_E", bound=ServedEmulator)
+
+
+async def _factory(cls: Callable[..., _E]) -> AsyncIterator[Callable[..., Coroutine[Any, Any, _E]]]:
+    """A factory starting emulators of ``cls``; all closed, newest first, at teardown."""
+    async with contextlib.AsyncExitStack() as stack:
+
+        async def factory(**kwargs: Any) -> _E:
+            emulator = cls(**kwargs)
+            await emulator.start()
+            stack.push_async_callback(emulator.close)
+            return emulator
+
+        yield factory
+
+
 class EidgEmulatorFactory(Protocol):
     """The type of the ``eidg_emulator_factory`` fixture."""
 
@@ -46,30 +64,15 @@ class EidgEmulatorFactory(Protocol):
 @pytest_asyncio.fixture
 async def eidg_emulator() -> AsyncIterator[EidgEmulator]:
     """A started EIDG emulator that logs ``ada`` in straight away."""
-    emulator = EidgEmulator(auto_approve="ada")
-    await emulator.start()
-    try:
+    async with EidgEmulator(auto_approve="ada") as emulator:
         yield emulator
-    finally:
-        await emulator.close()
 
 
 @pytest_asyncio.fixture
 async def eidg_emulator_factory() -> AsyncIterator[EidgEmulatorFactory]:
     """Start EIDG emulators with any constructor arguments; all closed at teardown."""
-    started: list[EidgEmulator] = []
-
-    async def factory(**kwargs: Any) -> EidgEmulator:
-        emulator = EidgEmulator(**kwargs)
-        await emulator.start()
-        started.append(emulator)
-        return emulator
-
-    try:
+    async for factory in _factory(EidgEmulator):
         yield factory
-    finally:
-        for emulator in reversed(started):
-            await emulator.close()
 
 
 class ItsmeEmulatorFactory(Protocol):
@@ -81,27 +84,12 @@ class ItsmeEmulatorFactory(Protocol):
 @pytest_asyncio.fixture
 async def itsme_emulator() -> AsyncIterator[ItsmeEmulator]:
     """A started itsme emulator that logs ``jan`` in straight away."""
-    emulator = ItsmeEmulator(auto_approve="jan")
-    await emulator.start()
-    try:
+    async with ItsmeEmulator(auto_approve="jan") as emulator:
         yield emulator
-    finally:
-        await emulator.close()
 
 
 @pytest_asyncio.fixture
 async def itsme_emulator_factory() -> AsyncIterator[ItsmeEmulatorFactory]:
     """Start itsme emulators with any constructor arguments; all closed at teardown."""
-    started: list[ItsmeEmulator] = []
-
-    async def factory(**kwargs: Any) -> ItsmeEmulator:
-        emulator = ItsmeEmulator(**kwargs)
-        await emulator.start()
-        started.append(emulator)
-        return emulator
-
-    try:
+    async for factory in _factory(ItsmeEmulator):
         yield factory
-    finally:
-        for emulator in reversed(started):
-            await emulator.close()
