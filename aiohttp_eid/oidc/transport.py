@@ -148,7 +148,7 @@ class HttpClient:
             try:
                 parsed = json.loads(body)
             except (ValueError, UnicodeDecodeError):
-                parsed = _INVALID
+                parsed = None  # announced as JSON but is not: callers see "not an object"
             return dataclasses.replace(answer, json=parsed)
         return answer
 
@@ -161,16 +161,6 @@ class HttpClient:
         )
 
 
-class _Invalid:
-    """Marks a body that claimed to be JSON and was not."""
-
-    def __repr__(self) -> str:
-        return "<invalid JSON>"
-
-
-_INVALID: Any = _Invalid()
-
-
 def unusable(answer: HttpAnswer, *, provider: str, where: str) -> ProviderUnavailableError:
     """The error for an answer that is neither a success nor an error we can read (logged)."""
     log.warning("provider %s %s answered %s with an unusable body", provider, where, answer.status)
@@ -179,11 +169,6 @@ def unusable(answer: HttpAnswer, *, provider: str, where: str) -> ProviderUnavai
         provider=provider,
         status=503 if answer.status >= 500 else 502,
     )
-
-
-def is_invalid_json(value: Any) -> bool:
-    """True when the body was announced as JSON but could not be parsed."""
-    return value is _INVALID
 
 
 def _where(url: str) -> str:

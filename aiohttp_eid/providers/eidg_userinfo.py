@@ -22,6 +22,7 @@ from ..identity import (
     IdentityDocument,
     PlaceOfBirth,
 )
+from ..oidc.claims import claim_date
 from .saml import authn_context_class_ref
 
 __all__ = ["DEFAULT_LEVELS", "KNOWN_FIELDS", "assurance_of", "method_level", "to_identity"]
@@ -177,13 +178,10 @@ def _text(value: Any) -> str | None:
 
 def _date(value: Any) -> date | None:
     text = _text(value)
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
+    parsed = claim_date(text)
+    if text is not None and parsed is None:
         log.warning("user-info has a malformed date; ignored")
-        return None
+    return parsed
 
 
 def _part(body: Mapping[str, Any], name: str) -> Mapping[str, Any]:

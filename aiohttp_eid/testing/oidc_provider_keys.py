@@ -151,9 +151,6 @@ class RpKeys:
     def cached(self) -> KeySet | None:
         return self._keys
 
-    def forget(self) -> None:
-        self._keys = None
-
     async def fetch(self) -> KeySet:
         if self._uri is None:
             raise KeyProblem("no rp_jwks_uri configured: the RP's keys are unknown")
