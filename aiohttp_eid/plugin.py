@@ -20,6 +20,7 @@ from .providers.itsme import itsme_profile
 from .providers.oidc import OidcProvider, from_oidc_config
 from .runtime import RecentStates, Runtime
 from .session.crypto import derive_sealer
+from .session.lifetimes import Lifetimes
 from .session.redis_refresh import RedisRefreshCoordinator
 from .session.redis_storage import RedisStorage
 from .session.refresh import HANDOFF_TTL, Refresher
@@ -56,6 +57,7 @@ def setup(app: web.Application, config: EidConfig) -> None:
         config=config,
         providers={p.name: _provider(p, config, http) for p in config.providers},
         storage=storage,
+        lifetimes=Lifetimes(config, frozenset(p.name for p in config.providers)),
         http=http,
         refresher=Refresher(clock=config.clock, leeway=config.leeway, coordinator=coordinator),
         used_states=RecentStates(),

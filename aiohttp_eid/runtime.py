@@ -13,6 +13,7 @@ from .config import EidConfig
 from .identity import Assurance
 from .oidc.transport import HttpClient
 from .providers.base import Provider
+from .session.lifetimes import Lifetimes
 from .session.refresh import Refresher
 from .session.transaction import TTL
 
@@ -45,6 +46,7 @@ class Runtime:
     config: EidConfig
     providers: Mapping[str, Provider]
     storage: AbstractStorage
+    lifetimes: Lifetimes
     http: HttpClient
     refresher: Refresher
     used_states: RecentStates

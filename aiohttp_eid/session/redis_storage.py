@@ -35,7 +35,7 @@ from aiohttp_session import AbstractStorage, Session, SessionData
 from ..errors import SessionStoreUnavailableError
 from .crypto import Sealer
 from .storage import cookie_value
-from .store import DATA_KEY, StoredLogin, read_login
+from .store import DATA_KEY, NOT_CACHED, CachedLogin, StoredLogin, read_login
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -113,6 +113,10 @@ class RedisStorage(AbstractStorage):
     def load_cookie(self, request: web.Request) -> str | None:
         value = cookie_value(request.headers.get(hdrs.COOKIE, ""), self.cookie_name)
         return value if value and len(value) <= 128 else None
+
+    def cached_login(self, request: web.Request) -> CachedLogin:
+        """None when the request has no session cookie; otherwise only Redis can tell."""
+        return None if self.load_cookie(request) is None else NOT_CACHED
 
     async def load_login(self, request: web.Request) -> StoredLogin | None:
         """The stored login; Redis is read every time (a logout anywhere counts at once), the

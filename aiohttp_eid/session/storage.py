@@ -23,7 +23,7 @@ from aiohttp_session import AbstractStorage, Session
 
 from ..errors import SessionTooLargeError
 from .crypto import Sealer
-from .store import StoredLogin, read_login
+from .store import NOT_CACHED, CachedLogin, StoredLogin, read_login
 
 __all__ = ["CHUNK_CHARS", "MAX_CHUNKS", "ChunkedCookieStorage", "cookie_value"]
 
@@ -70,17 +70,23 @@ class ChunkedCookieStorage(AbstractStorage):
         """The names of the cookies a session may occupy, in order."""
         return self._names
 
-    async def load_login(self, request: web.Request) -> StoredLogin | None:
-        """The stored login, decoded once per distinct Cookie header (the hot path of every request).
+    def cached_login(self, request: web.Request) -> CachedLogin:
+        """The login this Cookie header was last decoded to (the hot path of every request).
 
         Keyed by the whole header: a browser sends the same one request after request, so
         neither splitting it nor decrypting is repeated. Any change to it is simply a miss.
         """
-        header = request.headers.get(hdrs.COOKIE, "")
-        if self._names[0] not in header:
+        header = request.headers.get(hdrs.COOKIE)
+        if header is None or self._names[0] not in header:
             return None
-        if header in self._logins:
-            return self._logins[header]
+        return self._logins.get(header, NOT_CACHED)
+
+    async def load_login(self, request: web.Request) -> StoredLogin | None:
+        """The stored login, decoded once per distinct Cookie header."""
+        login = self.cached_login(request)
+        if login is not NOT_CACHED:
+            return login
+        header = request.headers.get(hdrs.COOKIE, "")
         values = self._values(request)
         data = self._data(values) if values is not None else None
         login = read_login(data.get("session") or {}) if data is not None else None

@@ -9,14 +9,20 @@ the last-seen time; plus the pending login transactions.
 from __future__ import annotations
 
 import dataclasses
+import enum
 from collections.abc import Mapping, MutableMapping
-from typing import Any
+from typing import Any, Final, Literal, Protocol, TypeAlias
+
+from aiohttp import web
 
 from ..identity import Identity
 from ..oidc.tokens import TokenSet
 
 __all__ = [
     "DATA_KEY",
+    "NOT_CACHED",
+    "CachedLogin",
+    "LoginReader",
     "StoredLogin",
     "clear_login",
     "pending_transactions",
@@ -63,6 +69,26 @@ class StoredLogin:
             logged_in_at=data["t"],
             seen_at=data["s"],
         )
+
+
+class NotCached(enum.Enum):
+    NOT_CACHED = "not cached"
+
+
+#: what ``LoginReader.cached_login`` answers when only a full read can tell
+NOT_CACHED: Final = NotCached.NOT_CACHED
+#: the login known from memory alone: a login, None (no session), or NOT_CACHED
+CachedLogin: TypeAlias = "StoredLogin | Literal[NotCached.NOT_CACHED] | None"
+
+
+class LoginReader(Protocol):
+    """A session storage that reads the login without building the whole session (ours do)."""
+
+    def cached_login(self, request: web.Request) -> CachedLogin:
+        """The login from memory alone (None: no session cookie), or NOT_CACHED."""
+
+    async def load_login(self, request: web.Request) -> StoredLogin | None:
+        """The stored login, read from the store when it is not in memory."""
 
 
 def _ours(session: Mapping[str, Any]) -> Mapping[str, Any]:

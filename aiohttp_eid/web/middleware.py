@@ -27,7 +27,7 @@ from ..keys import IDENTITY, LOGIN, SESSION_SAVED, SESSION_UNAVAILABLE
 from ..runtime import Runtime
 from ..session.redis_storage import RedisStorage
 from ..session.storage import ChunkedCookieStorage
-from ..session.store import StoredLogin, clear_login, read_login, write_login
+from ..session.store import NOT_CACHED, LoginReader, StoredLogin, clear_login, read_login, write_login
 from .responses import error_response
 from .session_io import save_session, session_of
 
@@ -37,21 +37,31 @@ log = logging.getLogger("aiohttp_eid")
 
 
 def eid_middleware(runtime: Runtime) -> Middleware:
-    """The middleware of one application: the runtime is bound once, not looked up per request."""
+    """The middleware of one application: everything it needs is bound once, not looked up per request."""
+    storage = runtime.storage
+    reader: LoginReader | None = storage if isinstance(storage, ChunkedCookieStorage | RedisStorage) else None
+    lifetimes = runtime.lifetimes
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
         """Set ``request[IDENTITY]``, refresh tokens when due, save the session on every response."""
-        request[STORAGE_KEY] = runtime.storage  # so aiohttp_session.get_session() works for the app too
+        request[STORAGE_KEY] = storage  # so aiohttp_session.get_session() works for the app too
+        request[SESSION_KEY] = None  # not loaded yet: get_session() loads it on first use
         try:
-            request[IDENTITY] = await authenticate(request, runtime)
+            # the hot path: a login known from memory that needs no write, no refresh and no expiry
+            login = reader.cached_login(request) if reader is not None else NOT_CACHED
+            if login is None or (login is not NOT_CACHED and lifetimes.usable_as_is(login)):
+                request[LOGIN] = login
+                request[IDENTITY] = login.identity if login is not None else None
+            else:
+                request[IDENTITY] = await authenticate(request, runtime)
             response = await handler(request)
         except web.HTTPException as exc:
             await _save_or_replace(request, exc, runtime)
             raise
         except EidError as exc:
             response = error_response(request, exc, default_locale=runtime.config.default_locale)
-        if not response.prepared and SESSION_KEY in request:
+        if request[SESSION_KEY] is not None and not response.prepared:
             return await _save_or_replace(request, response, runtime)
         return response
 
@@ -90,27 +100,15 @@ async def authenticate(request: web.Request, runtime: Runtime) -> Identity | Non
     if login is None:
         return None
     config = runtime.config
+    lifetimes = runtime.lifetimes
     now = config.clock()
-    provider = runtime.providers.get(login.provider)
-    idle = config.idle_timeout
-    if (
-        provider is None
-        or now - login.logged_in_at >= config.max_age
-        or (idle is not None and now - login.seen_at >= idle)
-    ):
+    if login.provider not in runtime.providers or lifetimes.expired(login, now):
         clear_login(await session_of(request))
         return None
-    if idle is not None and now - login.seen_at >= min(60.0, idle / 10):
+    if lifetimes.touch_due(login, now):
         login = dataclasses.replace(login, seen_at=now)
         write_login(await session_of(request), login)
-    tokens = login.tokens
-    if (
-        config.refresh == "auto"
-        and tokens is not None
-        and tokens.refresh_token
-        and tokens.refresh_due(now, config.leeway)
-        and not request.path.startswith(config.prefix + "/")
-    ):
+    if lifetimes.refresh_due(login, now) and not request.path.startswith(config.prefix + "/"):
         login = await refreshed(request, runtime, login, quiet=True)
         if login is None:
             return None

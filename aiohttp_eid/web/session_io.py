@@ -43,13 +43,14 @@ async def save_session(request: web.Request, response: web.StreamResponse) -> No
 
 
 async def on_response_prepare(request: web.Request, response: web.StreamResponse) -> None:
-    """Signal handler: save before the headers of a handler-prepared response go out.
+    """Signal receiver: save before the headers of a handler-prepared response go out.
 
     aiohttp turns ``response.cookies`` into headers *before* this signal runs, so
     the cookies written here are added to the headers directly.
     """
-    # fast exit for the usual case, a request that loaded no session (or already saved it)
-    if SESSION_KEY not in request or request.get(SESSION_SAVED) or STORAGE_KEY not in request:
+    # runs for every response: the usual case (no session loaded, or already saved) costs
+    # one lookup (our middleware sets SESSION_KEY to None until the session is loaded)
+    if request.get(SESSION_KEY) is None or request.get(SESSION_SAVED) or STORAGE_KEY not in request:
         return
     before = {name: _header(morsel) for name, morsel in response.cookies.items()}
     await save_session(request, response)
