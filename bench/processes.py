@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,16 +15,37 @@ from yarl import URL
 
 from tests.redis.servers import free_port, wait_for_port
 
-__all__ = ["cpu_seconds", "free_port", "login", "rss_kib", "server", "wait_for_port"]
+__all__ = [
+    "LOAD_CPU",
+    "SERVER_CPU",
+    "cpu_seconds",
+    "free_port",
+    "login",
+    "pinned",
+    "rss_kib",
+    "server",
+    "wait_for_port",
+]
 
 ROOT = Path(__file__).parents[1]
 
 
+#: with two cores or more, servers under test run on one and the load generator on another, so
+#: the scheduler does not move them onto one core mid-round (the largest source of spread)
+SERVER_CPU, LOAD_CPU = (1, 0) if (os.cpu_count() or 1) >= 2 and shutil.which("taskset") else (None, None)
+
+
+def pinned(command: list[str], cpu: int | None) -> list[str]:
+    """``command`` run on ``cpu`` only (unchanged when pinning is not available)."""
+    return ["taskset", "-c", str(cpu), *command] if cpu is not None else command
+
+
 @contextmanager
-def server(module: str, *args: str, port: int) -> Iterator[subprocess.Popen[bytes]]:
-    """``python -m <module> <args>`` listening on 127.0.0.1:port, stopped on exit."""
+def server(module: str, *args: str, port: int, cpu: int | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m <module> <args>`` listening on 127.0.0.1:port (on ``cpu`` if given), stopped on exit."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", module, *args], cwd=ROOT, env=env)  # noqa: S603
+    command = pinned([sys.executable, "-m", module, *args], cpu)
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
     try:
         wait_for_port(port, timeout=30)
         yield process

@@ -21,7 +21,7 @@ import time
 
 import aiohttp
 
-from .processes import free_port, login, server
+from .processes import LOAD_CPU, SERVER_CPU, free_port, login, pinned, server
 
 VARIANTS = ("bare", "aiohttp_session", "cookie", "redis", "anonymous")
 CONNECTIONS = 32
@@ -42,6 +42,7 @@ def _wrk(url: str, cookie: str, seconds: int) -> float:
     command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
+    command = pinned(command, LOAD_CPU)
     out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout  # noqa: S603
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError(f"errors under load:\n{out}")
@@ -76,7 +77,8 @@ def load(url: str, cookie: str, seconds: int) -> float:
     if shutil.which("wrk"):
         return _wrk(url, cookie, seconds)
     code = f"import asyncio, bench.protected as b; print(asyncio.run(b.aiohttp_load({url!r}, {cookie!r}, {seconds})))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout  # noqa: S603
+    command = pinned([sys.executable, "-c", code], LOAD_CPU)
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     return float(out.strip())
 
 
@@ -86,7 +88,7 @@ def measure(*, eidg: str, redis: str, seconds: int, rounds: int) -> dict[str, li
     with contextlib.ExitStack() as stack:
         for variant in VARIANTS:
             args = ("--variant", variant, "--port", str(ports[variant]), "--eidg", eidg, "--redis", redis)
-            stack.enter_context(server("bench.app", *args, port=ports[variant]))
+            stack.enter_context(server("bench.app", *args, port=ports[variant], cpu=SERVER_CPU))
         origin = {v: f"http://127.0.0.1:{p}" for v, p in ports.items()}
         cookies = {
             "cookie": asyncio.run(login(origin["cookie"])),
@@ -98,6 +100,10 @@ def measure(*, eidg: str, redis: str, seconds: int, rounds: int) -> dict[str, li
         results: dict[str, list[float]] = {v: [] for v in VARIANTS}
         for _ in range(rounds):
             for variant in VARIANTS:
+                if variant in ("cookie", "redis"):
+                    # a browser takes the new cookie the app sends when it records activity (once a
+                    # minute); wrk repeats one header, so each round starts from a fresh login
+                    cookies[variant] = asyncio.run(login(origin[variant]))
                 results[variant].append(load(f"{origin[variant]}/", cookies[variant], seconds))
     return results
 

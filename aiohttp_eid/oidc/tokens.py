@@ -36,16 +36,20 @@ class TokenSet:
     def __repr__(self) -> str:
         return f"TokenSet(expires_at={self.expires_at!r}, refresh={self.refresh_token is not None})"
 
-    def refresh_due(self, now: float, leeway: float) -> bool:
-        """True once ``now`` is within ``leeway`` of the access token's expiry.
+    def refresh_at(self, leeway: float) -> float:
+        """When the access token is due a refresh: ``leeway`` before its expiry (inf: never).
 
         The leeway is never more than a third of the token's lifetime, so a short-lived
         token is not refreshed on every request.
         """
         if self.expires_at is None:
-            return False
+            return math.inf
         lifetime = max(0.0, self.expires_at - self.obtained_at)
-        return now >= self.expires_at - min(leeway, lifetime / 3)
+        return self.expires_at - min(leeway, lifetime / 3)
+
+    def refresh_due(self, now: float, leeway: float) -> bool:
+        """True once ``now`` is within ``leeway`` of the access token's expiry (see ``refresh_at``)."""
+        return now >= self.refresh_at(leeway)
 
     def expired(self, now: float) -> bool:
         """True once the access token's expiry has passed."""

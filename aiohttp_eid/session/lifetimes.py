@@ -11,6 +11,7 @@ __all__ = ["Lifetimes"]
 
 #: activity is recorded at most this often (a tenth of the idle timeout when that is shorter)
 TOUCH_INTERVAL = 60.0
+_MEMO_SIZE = 4096
 
 
 class Lifetimes:
@@ -24,19 +25,29 @@ class Lifetimes:
         self._touch_after = min(TOUCH_INTERVAL, self._idle / 10) if config.idle_timeout is not None else math.inf
         self._leeway = config.leeway if config.refresh == "auto" else None
         self._providers = providers
+        # the deadline of each recent login, by identity: the storages hand out the same
+        # StoredLogin object request after request
+        self._deadlines: dict[int, tuple[StoredLogin, float]] = {}
 
     def usable_as_is(self, login: StoredLogin) -> bool:
         """True for a login of a configured provider that is neither expired nor due a write or refresh.
 
-        Checked on every request of a logged-in user, so it reads the clock once and nothing else.
+        Checked on every request of a logged-in user: one memo lookup and one clock reading.
         """
-        now = self._clock()
-        return (
-            now - login.seen_at < self._touch_after
-            and now - login.logged_in_at < self._max_age
-            and not self.refresh_due(login, now)
-            and login.provider in self._providers
-        )
+        memo = self._deadlines.get(id(login))
+        if memo is None or memo[0] is not login:
+            if len(self._deadlines) >= _MEMO_SIZE:
+                self._deadlines.clear()
+            memo = self._deadlines[id(login)] = (login, self._usable_until(login))
+        return self._clock() < memo[1]
+
+    def _usable_until(self, login: StoredLogin) -> float:
+        if login.provider not in self._providers:
+            return -math.inf
+        until = min(login.seen_at + self._touch_after, login.logged_in_at + self._max_age)
+        if self._leeway is not None and login.tokens is not None and login.tokens.refresh_token is not None:
+            until = min(until, login.tokens.refresh_at(self._leeway))
+        return until
 
     def expired(self, login: StoredLogin, now: float) -> bool:
         """Past the absolute lifetime or idle for longer than the idle timeout."""

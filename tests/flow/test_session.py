@@ -168,6 +168,30 @@ async def test_idle_timeout(harness_factory: HarnessFactory) -> None:
     assert (await harness.get_json("/me", headers=JSON))[0] == 401
 
 
+@pytest.mark.parametrize(
+    ("settings", "later"),
+    [({"idle_timeout": 600}, 601), ({"idle_timeout": None, "max_age": 3600}, 3601)],
+    ids=["idle", "absolute"],
+)
+async def test_a_client_repeating_an_old_cookie_is_logged_out_on_time(
+    harness_factory: HarnessFactory, settings: dict[str, int | None], later: int
+) -> None:
+    """The login cached for a Cookie header (the hot path) still expires: by the idle or absolute lifetime."""
+    harness = await harness_factory(**settings)
+    await harness.login()
+    header = "; ".join(f"{name}={value}" for name, value in session_cookies(harness).items())
+
+    async def status() -> int:
+        async with harness.browser.get(f"{harness.origin}/me", headers={"Cookie": header, **JSON}) as resp:
+            return resp.status
+
+    assert await status() == 200
+    harness.clock.advance(30)
+    assert await status() == 200  # served from the cache
+    harness.clock.advance(later - 30)
+    assert await status() == 401
+
+
 async def test_pending_transactions_are_bounded(harness: Harness) -> None:
     urls = [await harness.start_login(f"/tab{i}") for i in range(7)]
     # the two oldest tabs were dropped; the five newest still complete
