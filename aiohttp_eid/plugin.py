@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
@@ -22,7 +24,8 @@ from .runtime import RecentStates, Runtime
 from .session.crypto import derive_sealer
 from .session.lifetimes import Lifetimes
 from .session.redis_refresh import RedisRefreshCoordinator
-from .session.redis_storage import RedisStorage
+from .session.redis_storage import PREFIXES, RedisStorage
+from .session.redis_tracking import LoginTracker
 from .session.refresh import HANDOFF_TTL, Refresher
 from .session.storage import ChunkedCookieStorage
 from .web.middleware import eid_middleware
@@ -67,8 +70,13 @@ def setup(app: web.Application, config: EidConfig) -> None:
 
     async def client_session(_: web.Application) -> AsyncIterator[None]:
         await http.start()
+        tracking = _start_tracking(storage)
         await _prefetch(runtime)
         yield
+        if tracking is not None:
+            tracking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await tracking
         await http.close()
         if isinstance(storage, RedisStorage):
             await storage.redis.aclose()
@@ -80,6 +88,13 @@ def setup(app: web.Application, config: EidConfig) -> None:
     app.on_response_prepare.append(on_response_prepare)
     key_sets = [k for p in config.providers if (k := getattr(p, "keys", None)) is not None]
     add_routes(app, config.prefix, key_sets)
+
+
+def _start_tracking(storage: AbstractStorage) -> asyncio.Task[None] | None:
+    """The task keeping Redis's change reports coming, for the cached logins (Redis storage only)."""
+    if isinstance(storage, RedisStorage) and storage.tracker is not None:
+        return asyncio.create_task(storage.tracker.run(), name="aiohttp_eid.redis_tracking")
+    return None
 
 
 async def _prefetch(runtime: Runtime) -> None:
@@ -130,6 +145,7 @@ def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinato
         max_age=config.max_age,
         idle_timeout=config.idle_timeout,
         clock=config.clock,
+        tracker=LoginTracker(config.storage, PREFIXES, digest_of=RedisStorage.digest_of),
     )
     coordinator = RedisRefreshCoordinator(
         redis,

@@ -34,17 +34,20 @@ from aiohttp_session import AbstractStorage, Session, SessionData
 
 from ..errors import SessionStoreUnavailableError
 from .crypto import Sealer
+from .redis_tracking import LoginTracker
 from .storage import cookie_value
 from .store import DATA_KEY, NOT_CACHED, CachedLogin, StoredLogin, read_login
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
-__all__ = ["RedisStorage", "redis_errors"]
+__all__ = ["PREFIXES", "RedisStorage", "redis_errors"]
 
 log = logging.getLogger("aiohttp_eid.session")
 
 _PREFIX = "eid:"
+#: the key prefixes of session records and their tokens (what the login cache tracks)
+PREFIXES = (f"{_PREFIX}s:", f"{_PREFIX}t:")
 _CACHE_SIZE = 4096
 # Writes the token record only if it is newer than the stored one.
 _SET_IF_NEWER = """
@@ -78,6 +81,7 @@ class RedisStorage(AbstractStorage):
         max_age: int,
         idle_timeout: int | None,
         clock: Callable[[], float] = time.time,
+        tracker: LoginTracker | None = None,
     ) -> None:
         super().__init__(
             cookie_name=cookie_name, max_age=max_age, secure=secure, httponly=True, samesite="Lax", path="/"
@@ -88,6 +92,8 @@ class RedisStorage(AbstractStorage):
         self._clock = clock
         self._set_if_newer = redis.register_script(_SET_IF_NEWER)
         self._logins: OrderedDict[tuple[str, Any, Any], StoredLogin | None] = OrderedDict()
+        #: logins kept between requests while Redis reports every change to them (None: read every time)
+        self.tracker = tracker
 
     # -- keys -----------------------------------------------------------------------------
 
@@ -104,6 +110,13 @@ class RedisStorage(AbstractStorage):
         return f"{_PREFIX}t:{digest}"
 
     @staticmethod
+    def digest_of(key: str) -> str | None:
+        """The session digest a record or tokens key names (None for other keys)."""
+        if key.startswith(PREFIXES):
+            return key[len(_PREFIX) + 2 :]
+        return None
+
+    @staticmethod
     def subject_key(provider: str, subject: str) -> str:
         digest = hashlib.sha256(provider.encode() + b"\x00" + subject.encode()).hexdigest()
         return f"{_PREFIX}u:{digest}"
@@ -115,12 +128,23 @@ class RedisStorage(AbstractStorage):
         return value if value and len(value) <= 128 else None
 
     def cached_login(self, request: web.Request) -> CachedLogin:
-        """None when the request has no session cookie; otherwise only Redis can tell."""
-        return None if self.load_cookie(request) is None else NOT_CACHED
+        """The login from the tracked cache; None when the request has no session cookie."""
+        header = request.headers.get(hdrs.COOKIE)
+        if header is None or self.cookie_name not in header:
+            return None
+        return self.tracker.get(header) if self.tracker is not None else NOT_CACHED
 
     async def load_login(self, request: web.Request) -> StoredLogin | None:
-        """The stored login; Redis is read every time (a logout anywhere counts at once), the
-        decryption and decoding are done once per distinct record."""
+        """The stored login: from the tracked cache, or read from Redis (a logout anywhere counts
+        at once either way); decrypted and decoded once per distinct record."""
+        header = request.headers.get(hdrs.COOKIE, "")
+        tracker = self.tracker
+        generation = 0
+        if tracker is not None:
+            cached = tracker.get(header)
+            if cached is not NOT_CACHED:
+                return cached
+            generation = tracker.generation
         fetched = await self._fetch(request)
         if fetched is None:
             return None
@@ -128,12 +152,15 @@ class RedisStorage(AbstractStorage):
         cache_key = (digest, record, tokens)
         if cache_key in self._logins:
             self._logins.move_to_end(cache_key)
-            return self._logins[cache_key]
-        data = self._decode(digest, record, tokens)
-        login = read_login(data.get("session") or {}) if data is not None else None
-        self._logins[cache_key] = login
-        if len(self._logins) > _CACHE_SIZE:
-            self._logins.popitem(last=False)
+            login = self._logins[cache_key]
+        else:
+            data = self._decode(digest, record, tokens)
+            login = read_login(data.get("session") or {}) if data is not None else None
+            self._logins[cache_key] = login
+            if len(self._logins) > _CACHE_SIZE:
+                self._logins.popitem(last=False)
+        if tracker is not None:
+            tracker.put(header, digest, login, generation)
         return login
 
     async def load_session(self, request: web.Request) -> Session:
@@ -231,9 +258,16 @@ class RedisStorage(AbstractStorage):
         if tokens is not None:
             sealed_tokens = self._sealer.seal(json.dumps(tokens, separators=(",", ":")).encode(), tokens_key.encode())
             await self._set_if_newer(keys=[tokens_key], args=[repr(float(tokens["o"])), sealed_tokens, ttl])
+        self._forget(digest)
 
     async def _delete(self, digest: str) -> None:
         await self.redis.delete(self.record_key(digest), self.tokens_key(digest))
+        self._forget(digest)
+
+    def _forget(self, digest: str) -> None:
+        # at once for this worker; Redis's invalidation message tells the others (and us, again)
+        if self.tracker is not None:
+            self.tracker.forget(digest)
 
     def _ttl(self, login: Mapping[str, Any] | None) -> int:
         """Milliseconds the record may live: to the end of the absolute lifetime, at most the idle timeout."""
@@ -253,6 +287,8 @@ class RedisStorage(AbstractStorage):
             # count only the sessions that still existed (the index may name ended ones)
             ended = int(await self.redis.delete(*[self.record_key(d) for d in digests])) if digests else 0
             await self.redis.delete(index, *[self.tokens_key(d) for d in digests])
+            for digest in digests:
+                self._forget(digest)
         except redis_errors() as exc:
             raise SessionStoreUnavailableError(f"Redis failed: {type(exc).__name__}") from None
         return ended

@@ -1,0 +1,120 @@
+"""The logins a worker keeps from Redis: used only while Redis reports every change to them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from redis.asyncio import Redis
+
+from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.session.redis_storage import RedisStorage
+from aiohttp_eid.session.redis_tracking import RETRY_AFTER
+from tests.conftest import JSON, Harness, HarnessFactory
+from tests.redis.servers import RedisServer
+from tests.redis.test_redis_storage import records
+
+
+async def reads(redis: Redis) -> int:
+    """How many MGETs (session reads) Redis has served."""
+    stats = await redis.info("commandstats")
+    return int(stats.get("cmdstat_mget", {}).get("calls", 0))
+
+
+def cookie_header(harness: Harness) -> str:
+    return "; ".join(f"{c.key}={c.value}" for c in harness.client.session.cookie_jar)
+
+
+async def status_with(harness: Harness, header: str) -> int:
+    """/me with exactly this Cookie header (a copied cookie), not the client's jar."""
+    async with harness.browser.get(f"{harness.origin}/me", headers={"Cookie": header, **JSON}) as resp:
+        return resp.status
+
+
+async def until_cached(harness: Harness, redis: Redis, header: str) -> None:
+    """Wait until the worker serves this session without reading Redis (tracking is on)."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        before = await reads(redis)
+        assert await status_with(harness, header) == 200
+        assert await status_with(harness, header) == 200
+        if await reads(redis) == before:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the login was never served from the cache")
+
+
+def tracker_of(harness: Harness) -> object:
+    storage = harness.app[RUNTIME].storage
+    assert isinstance(storage, RedisStorage)
+    return storage.tracker
+
+
+async def test_a_logged_in_request_reads_redis_once_then_not_again(
+    harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis
+) -> None:
+    harness = await harness_factory(storage=redis_server.url)
+    await harness.login()
+    header = cookie_header(harness)
+    await until_cached(harness, redis, header)
+    before = await reads(redis)
+    for _ in range(20):
+        assert await status_with(harness, header) == 200
+    assert await reads(redis) == before
+
+
+async def test_a_record_deleted_by_another_process_ends_the_cached_login_at_once(
+    harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis
+) -> None:
+    harness = await harness_factory(storage=redis_server.url)
+    await harness.login()
+    header = cookie_header(harness)
+    await until_cached(harness, redis, header)
+    [record] = await records(redis, "s")
+    await redis.delete(record)  # as another worker's logout does
+    assert await status_with(harness, header) == 401
+
+
+async def test_new_tokens_written_elsewhere_replace_the_cached_ones(
+    harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis
+) -> None:
+    harness = await harness_factory(storage=redis_server.url)
+    await harness.login()
+    header = cookie_header(harness)
+    await until_cached(harness, redis, header)
+    [tokens] = await records(redis, "t")
+    await redis.delete(tokens)  # the record stays, its tokens are gone: the cached login must not be used
+    before = await reads(redis)
+    assert await status_with(harness, header) == 200
+    assert await reads(redis) == before + 1
+
+
+async def test_without_tracking_every_request_reads_redis_and_tracking_comes_back(
+    harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis
+) -> None:
+    harness = await harness_factory(storage=redis_server.url)
+    await harness.login()
+    header = cookie_header(harness)
+    await until_cached(harness, redis, header)
+    killed = await redis.client_kill_filter(_type="pubsub")
+    assert killed >= 1
+    # changes made while the tracking connection is down are not reported: they must still count
+    [record] = await records(redis, "s")
+    sealed = await redis.get(record)
+    assert sealed is not None
+    await redis.delete(record)
+    assert await status_with(harness, header) == 401
+    await redis.set(record, sealed)
+    await asyncio.sleep(RETRY_AFTER)
+    await until_cached(harness, redis, header)  # tracking is back by itself
+
+
+async def test_flushing_redis_forgets_every_cached_login(
+    harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis
+) -> None:
+    harness = await harness_factory(storage=redis_server.url)
+    await harness.login()
+    header = cookie_header(harness)
+    await until_cached(harness, redis, header)
+    await redis.flushdb()
+    assert await status_with(harness, header) == 401
