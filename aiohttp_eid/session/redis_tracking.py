@@ -58,6 +58,7 @@ class LoginTracker:
         self._entries: dict[str, tuple[str, StoredLogin | None]] = {}
         self._headers: dict[str, set[str]] = {}
         self._live = False
+        self._warned = False
         self._heard = -float("inf")
         #: bumped by every change; a read that saw another generation is not cached
         self.generation = 0
@@ -109,8 +110,11 @@ class LoginTracker:
             try:
                 await self._track()
             except (OSError, TimeoutError, RespError) as exc:
-                if self._live:
-                    log.warning("Redis tracking lost (%s); sessions are read from Redis", type(exc).__name__)
+                if self._live or not self._warned:
+                    # a RespError says why (an old Redis, an ACL without CLIENT TRACKING): no secrets in it
+                    reason = str(exc) if isinstance(exc, RespError) else type(exc).__name__
+                    log.warning("Redis tracking unavailable (%s); every request reads its session from Redis", reason)
+                    self._warned = True
             finally:
                 self._reset(live=False)
             await asyncio.sleep(RETRY_AFTER)
@@ -136,13 +140,14 @@ class LoginTracker:
             await protocol.call("CLIENT", "TRACKING", "ON", "REDIRECT", str(own_id), "BCAST", *prefixes)
             await protocol.call("SUBSCRIBE", CHANNEL)
             self._reset(live=True)
+            self._warned = False
             self._heard = self._clock()
             while not protocol.closed.done():
                 protocol.send("PING")
                 await asyncio.wait({protocol.closed}, timeout=PING_EVERY)
                 if self._clock() - self._heard >= STALE_AFTER:
                     raise TimeoutError("no answer from Redis to PING")
-            protocol.closed.result()
+            raise ConnectionError("Redis closed the tracking connection")
         finally:
             protocol.close()
 
@@ -215,7 +220,7 @@ class _TrackingProtocol(asyncio.Protocol):
             if not waiter.done():
                 waiter.set_exception(ConnectionError("Redis closed the tracking connection"))
         if not self.closed.done():
-            self.closed.set_exception(exc or ConnectionError("Redis closed the tracking connection"))
+            self.closed.set_result(None)
 
     def data_received(self, data: bytes) -> None:
         self._buffer += data
