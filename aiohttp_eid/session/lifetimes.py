@@ -49,9 +49,13 @@ class Lifetimes:
             until = min(until, login.tokens.refresh_at(self._leeway))
         return until
 
-    def expired(self, login: StoredLogin, now: float) -> bool:
-        """Past the absolute lifetime or idle for longer than the idle timeout."""
-        return now - login.logged_in_at >= self._max_age or now - login.seen_at >= self._idle
+    def ended(self, login: StoredLogin, now: float) -> bool:
+        """Past the absolute lifetime, idle for longer than the idle timeout, or of a provider no longer configured."""
+        return (
+            now - login.logged_in_at >= self._max_age
+            or now - login.seen_at >= self._idle
+            or login.provider not in self._providers
+        )
 
     def touch_due(self, login: StoredLogin, now: float) -> bool:
         """Time to record the user's activity (which pushes the idle timeout back)."""

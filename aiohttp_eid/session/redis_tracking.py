@@ -151,7 +151,7 @@ class LoginTracker:
         finally:
             protocol.close()
 
-    def _on_push(self, value: object) -> None:
+    def pushed(self, value: object) -> None:
         """An invalidation message or a PING answer, as soon as it arrives (in the loop's read callback)."""
         self._heard = self._clock()
         if not isinstance(value, list) or len(value) != 3 or value[0] != b"message":
@@ -165,8 +165,8 @@ class LoginTracker:
             if digest is not None:
                 self.forget(digest)
 
-    def _on_lost(self) -> None:
-        # synchronously, from the loop's callback: no request can use the cache after this
+    def lost(self) -> None:
+        """The tracking connection closed: stop using the cache, synchronously from the loop's callback."""
         self._reset(live=False)
 
 
@@ -215,7 +215,7 @@ class _TrackingProtocol(asyncio.Protocol):
         self._transport = cast(asyncio.Transport, transport)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._tracker._on_lost()
+        self._tracker.lost()
         for waiter in self._waiting:
             if not waiter.done():
                 waiter.set_exception(ConnectionError("Redis closed the tracking connection"))
@@ -238,7 +238,7 @@ class _TrackingProtocol(asyncio.Protocol):
                     else:
                         waiter.set_result(value)
             else:
-                self._tracker._on_push(value)
+                self._tracker.pushed(value)
 
     def send(self, *args: str) -> None:
         if self._transport is not None:

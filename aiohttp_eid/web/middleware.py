@@ -1,8 +1,9 @@
 """(5, 7) The middleware: the request's login, refreshed when due, and its session saved.
 
 Reading is the hot path of every application: an anonymous request without a
-cookie costs a dictionary lookup; a logged-in one a cached decryption and a JSON
-parse.
+cookie costs a header lookup; a logged-in one whose login is in memory (decoded
+once per Cookie header; on Redis, while Redis reports changes) one dictionary
+lookup and one clock reading.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import logging
 
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
-from aiohttp_session import SESSION_KEY, STORAGE_KEY
+from aiohttp_session import SESSION_KEY, STORAGE_KEY, AbstractStorage
 
 from ..errors import (
     EidError,
@@ -39,7 +40,7 @@ log = logging.getLogger("aiohttp_eid")
 def eid_middleware(runtime: Runtime) -> Middleware:
     """The middleware of one application: everything it needs is bound once, not looked up per request."""
     storage = runtime.storage
-    reader: LoginReader | None = storage if isinstance(storage, ChunkedCookieStorage | RedisStorage) else None
+    reader = login_reader(storage)
     lifetimes = runtime.lifetimes
 
     @web.middleware
@@ -68,6 +69,11 @@ def eid_middleware(runtime: Runtime) -> Middleware:
     return middleware
 
 
+def login_reader(storage: AbstractStorage) -> LoginReader | None:
+    """The storage itself when it reads logins without building the whole session (ours do)."""
+    return storage if isinstance(storage, ChunkedCookieStorage | RedisStorage) else None
+
+
 async def _save_or_replace(request: web.Request, response: web.StreamResponse, runtime: Runtime) -> web.StreamResponse:
     try:
         await save_session(request, response)
@@ -83,11 +89,12 @@ async def authenticate(request: web.Request, runtime: Runtime) -> Identity | Non
     """The request's identity; ends expired logins, refreshes tokens when due (refresh='auto')."""
     request[LOGIN] = None
     storage = runtime.storage
+    reader = login_reader(storage)
     try:
-        if isinstance(storage, ChunkedCookieStorage | RedisStorage):
-            # our storages read the login without building (or parsing) the whole session,
-            # and without a Redis round trip when there is no session cookie
-            login = await storage.load_login(request)
+        if reader is not None:
+            # without building (or parsing) the whole session, and without a Redis
+            # round trip when there is no session cookie
+            login = await reader.load_login(request)
         elif storage.cookie_name in request.cookies:
             login = read_login(await session_of(request))
         else:
@@ -102,7 +109,7 @@ async def authenticate(request: web.Request, runtime: Runtime) -> Identity | Non
     config = runtime.config
     lifetimes = runtime.lifetimes
     now = config.clock()
-    if login.provider not in runtime.providers or lifetimes.expired(login, now):
+    if lifetimes.ended(login, now):
         clear_login(await session_of(request))
         return None
     if lifetimes.touch_due(login, now):
