@@ -7,16 +7,16 @@ with the emulator's real published keys.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from joserfc import jwt
-from joserfc.jwk import OctKey, RSAKey
+from joserfc.jwk import RSAKey
 
 from aiohttp_eid.testing import Fault
+from tests.attacks.forging import hs256_jwt, none_jwt
 from tests.conftest import JSON, Harness, HarnessFactory
 
 
@@ -36,16 +36,8 @@ def sign(harness: Harness, claims: dict[str, Any], **header: Any) -> str:
     return jwt.encode({"alg": "RS256", "kid": key.kid, **header}, claims, key)
 
 
-def unsigned(claims: dict[str, Any]) -> str:
-    def part(obj: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
-
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
-
-
 def hs256_with_public_key(harness: Harness, claims: dict[str, Any]) -> str:
-    public_pem = harness.emulator.store.key.as_pem(private=False)
-    return jwt.encode({"alg": "HS256"}, claims, OctKey.import_key(public_pem), algorithms=["HS256"])
+    return hs256_jwt(claims, harness.emulator.store.key.as_pem(private=False))
 
 
 def other_key(harness: Harness, claims: dict[str, Any]) -> str:
@@ -61,7 +53,7 @@ def same_kid_other_key(harness: Harness, claims: dict[str, Any]) -> str:
 CASES: dict[str, Callable[[Harness], str]] = {
     "bad-signature": lambda h: same_kid_other_key(h, claims_for(h)),
     "unknown-key": lambda h: other_key(h, claims_for(h)),
-    "alg-none": lambda h: unsigned(claims_for(h)),
+    "alg-none": lambda h: none_jwt(claims_for(h), typ="JWT"),
     "hs256-public-key": lambda h: hs256_with_public_key(h, claims_for(h)),
     "expired": lambda h: sign(h, {**claims_for(h), "iat": int(h.clock()) - 900, "exp": int(h.clock()) - 600}),
     "issued-in-future": lambda h: sign(h, {**claims_for(h), "iat": int(h.clock()) + 600, "exp": int(h.clock()) + 900}),

@@ -7,7 +7,6 @@ application's real published key unless the case is about encryption.
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -15,10 +14,11 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from joserfc import jwe, jwt
-from joserfc.jwk import OctKey, RSAKey
+from joserfc.jwk import RSAKey
 
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.testing import Fault
+from tests.attacks.forging import hs256_jwt, none_jwt
 from tests.conftest import JSON, Harness, build_app
 from tests.providers.fixtures import request_object_claims
 
@@ -45,13 +45,6 @@ async def signed_encrypted(h: Harness, claims: dict[str, Any]) -> str:
     return str(await h.emulator.encrypt_to_rp(h.emulator.sign(claims)))
 
 
-def unsigned(claims: dict[str, Any]) -> str:
-    def part(obj: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(obj).encode()).decode().rstrip("=")
-
-    return f"{part({'alg': 'none'})}.{part(claims)}."
-
-
 async def other_key(h: Harness, c: dict[str, Any]) -> str:
     key = RSAKey.generate_key(2048, parameters={"kid": "attacker"})
     return str(await h.emulator.encrypt_to_rp(jwt.encode({"alg": "RS256", "kid": "attacker"}, c, key)))
@@ -63,8 +56,7 @@ async def same_kid_other_key(h: Harness, c: dict[str, Any]) -> str:
 
 
 async def hs256_public_key(h: Harness, c: dict[str, Any]) -> str:
-    secret = OctKey.import_key(h.emulator.signing_key.as_pem(private=False))
-    return str(await h.emulator.encrypt_to_rp(jwt.encode({"alg": "HS256"}, c, secret, algorithms=["HS256"])))
+    return str(await h.emulator.encrypt_to_rp(hs256_jwt(c, h.emulator.signing_key.as_pem(private=False))))
 
 
 async def wrong_encryption_key(h: Harness, c: dict[str, Any]) -> str:
@@ -119,7 +111,7 @@ def without(name: str) -> Forge:
 
 
 async def alg_none(h: Harness, c: dict[str, Any]) -> str:
-    return str(await h.emulator.encrypt_to_rp(unsigned(c)))
+    return str(await h.emulator.encrypt_to_rp(none_jwt(c)))
 
 
 CASES: dict[str, Forge] = {
