@@ -14,7 +14,7 @@ import logging
 from aiohttp import web
 from aiohttp_session import new_session
 
-from ..errors import EidError, ReplayError, StateError
+from ..errors import EidError, ReplayError, StateError, at_provider_boundary
 from ..keys import IDENTITY, LOGIN, RUNTIME
 from ..session.store import StoredLogin, clear_login, pending_transactions, write_login, write_pending
 from ..session.transaction import pop_transaction
@@ -49,10 +49,10 @@ async def callback(request: web.Request) -> web.StreamResponse:
         if tx is None or tx.provider != name:
             raise StateError("callback state unknown or expired", provider=name)
         runtime.used_states.add(state, now)
-        error = provider.callback_error(request.query)
+        error = await at_provider_boundary(provider.callback_error(request.query), provider=name, where="callback")
         if error is not None:
             raise error
-        result = await provider.complete_login(request.query, tx)
+        result = await at_provider_boundary(provider.complete_login(request.query, tx), provider=name, where="login")
     except EidError as exc:
         log.info("login with %s failed: %s (%s)", name, exc.code, exc.detail[:200])
         return error_response(

@@ -53,10 +53,22 @@ async def test_request_object_audience_from_the_onboarding_file(itsme_factory: P
 
 
 async def test_login_hint_travels_only_inside_the_encrypted_object(itsme: Harness) -> None:
-    authorize = await itsme.start_login(provider="itsme", login_hint="32+123456789")
+    resp = await itsme.client.get("/hinted/itsme", allow_redirects=False)
+    assert resp.status == 302
+    authorize = resp.headers["Location"]
     assert "123456789" not in authorize
     claims = request_object_claims(itsme.emulator, authorize)
     assert claims["claims"]["userinfo"]["phone_number"]["value"] == "32+123456789"
+    # and the login it started completes
+    assert (await itsme.callback(await itsme.at_provider(authorize))).status == 302
+
+
+async def test_login_hint_is_never_taken_from_a_login_link(itsme: Harness) -> None:
+    # a link with someone else's phone number must not log the victim in as them (login CSRF)
+    authorize = await itsme.start_login(provider="itsme", login_hint="32+123456789")
+    claims = request_object_claims(itsme.emulator, authorize)
+    assert "phone_number" not in claims.get("claims", {}).get("userinfo", {})
+    assert "login_hint" not in claims
 
 
 async def test_whole_flow_maps_every_claim(itsme_factory: ProviderFactory) -> None:
