@@ -66,8 +66,8 @@ class OidcProfile:
     use_pkce: bool
     ui_locales: str | None
     post_logout_redirect_uri: str | None
-    #: whether the session keeps tokens (refresh and logout need them)
-    keep_tokens: bool
+    #: whether logout also ends the login at the provider (revocation, RP-initiated logout); itsme: no
+    logout_at_provider: bool
     to_identity: IdentityMapper
     #: turns a received acr into the form used in ``levels`` (itsme accepts two spellings)
     normalize_acr: Callable[[str], str] = str
@@ -119,7 +119,7 @@ class OidcProvider:
 
     @property
     def refreshes(self) -> bool:
-        return self.profile.keep_tokens
+        return True
 
     async def warm_up(self) -> None:
         """Fetch discovery and the provider's keys ahead of the first login."""
@@ -253,7 +253,7 @@ class OidcProvider:
             id_token, meta, now=now, nonce=tx.nonce, access_token=tokens.access_token
         )
         # RP-Initiated Logout 2: id_token_hint is the signed ID token, never the JWE it came in
-        keep_id = self.profile.keep_tokens and bool(meta.get("end_session_endpoint"))
+        keep_id = self.profile.logout_at_provider and bool(meta.get("end_session_endpoint"))
         tokens = dataclasses.replace(tokens, id_token=signed if keep_id else None, id_binding=id_token_binding(claims))
         acr = claims.get("acr") if isinstance(claims.get("acr"), str) else None
         assurance = self._level(acr)
@@ -267,7 +267,7 @@ class OidcProvider:
         identity, photo = self.profile.to_identity(merged, claims["sub"], assurance, acr, now)
         return LoginResult(
             identity=identity,
-            tokens=tokens if self.profile.keep_tokens else None,
+            tokens=tokens,
             details=LoginDetails(provider=self.name, userinfo=merged, claims=claims, photo=photo),
         )
 
@@ -380,6 +380,8 @@ class OidcProvider:
     # -- (8) logout -------------------------------------------------------------------------
 
     async def logout(self, tokens: TokenSet) -> str | None:
+        if not self.profile.logout_at_provider:
+            return None
         try:
             meta = await self._discovery.document()
         except ProviderUnavailableError:
@@ -487,6 +489,6 @@ def from_oidc_config(config: OidcConfig) -> OidcProfile:
         use_pkce=config.use_pkce,
         ui_locales=config.ui_locales,
         post_logout_redirect_uri=config.post_logout_redirect_uri,
-        keep_tokens=True,
+        logout_at_provider=True,
         to_identity=_standard_identity(config.name),
     )

@@ -112,7 +112,8 @@ async def test_whole_flow_maps_every_claim(itsme_factory: ProviderFactory) -> No
     request = make_mocked_request("GET", "/", headers=CIMultiDict({"Cookie": cookies}))
     stored = (await runtime.storage.load_session(request))["aiohttp_eid"]
     assert "photo" not in json.dumps(stored)
-    assert "tok" not in stored["login"]  # itsme: no refresh token, nothing to keep
+    # itsme has no refresh token: the access token alone is kept, for access_token() while it is valid
+    assert set(stored["login"]["tok"]) <= {"a", "o", "e", "b"}
 
 
 async def test_token_request_uses_private_key_jwt(itsme: Harness) -> None:
@@ -204,3 +205,15 @@ async def test_discovery_unreachable_later_uses_the_last_good_copy(itsme: Harnes
     itsme.clock.advance(2 * 3600)  # past the discovery TTL
     resp = await itsme.client.get("/auth/itsme/login", headers=HTML, allow_redirects=False)
     assert resp.status == 302  # logins still start
+
+
+async def test_access_token_is_given_while_valid_then_login_expired(itsme: Harness) -> None:
+    await itsme.login(provider="itsme")
+    status, body = await itsme.get_json("/token")
+    assert status == 200, body
+    token = body["access_token"]
+    assert itsme.emulator.store.find(token, "access") is not None
+    itsme.clock.advance(600)  # past the access token's expiry (300 s); the login itself lives on
+    status, body = await itsme.get_json("/token")
+    assert status == 401
+    assert body["error"] == "login_expired"
