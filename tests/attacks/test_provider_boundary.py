@@ -37,7 +37,7 @@ async def serve_discovery(h: Harness, **changes: Any) -> None:
     h.clock.advance(3601)
 
 
-async def serve_keys(h: Harness, *keys: dict[str, Any], cache_control: str = "max-age=300") -> None:
+async def serve_keys(h: Harness, *keys: Any, cache_control: str = "max-age=300") -> None:
     body = json.dumps({"keys": list(keys)}).encode()
     h.emulator.faults["jwks"] = Fault(status=200, body=body, times=-1, headers={"Cache-Control": cache_control})
 
@@ -236,9 +236,15 @@ async def test_id_token_hint_is_the_signed_token_even_when_it_came_encrypted(
 @pytest.mark.parametrize(
     "body",
     [
-        pytest.param(b'{"access_token":"a","token_type":"Bearer","expires_in":"\xc2\xb2"}', id="expires-in-superscript"),
-        pytest.param(b'{"access_token":"a","token_type":"Bearer","expires_in":"' + b"9" * 5000 + b'"}', id="5000-digits"),
-        pytest.param(b'{"access_token":"a","token_type":"Bearer","expires_in":' + b"9" * 5000 + b"}", id="5000-digit-num"),
+        pytest.param(
+            b'{"access_token":"a","token_type":"Bearer","expires_in":"\xc2\xb2"}', id="expires-in-superscript"
+        ),
+        pytest.param(
+            b'{"access_token":"a","token_type":"Bearer","expires_in":"' + b"9" * 5000 + b'"}', id="5000-digits"
+        ),
+        pytest.param(
+            b'{"access_token":"a","token_type":"Bearer","expires_in":' + b"9" * 5000 + b"}", id="5000-digit-num"
+        ),
         pytest.param(b'{"access_token":"a","token_type":"Bearer","expires_in":1e400}', id="expires-in-infinite"),
         pytest.param(b'{"a":' * 50_000 + b"1" + b"}" * 50_000, id="deeply-nested-json"),
         pytest.param(b'{"access_token":"\xc3\xa9t\xc3\xa9","token_type":"Bearer","id_token":"x.y.z"}', id="non-ascii"),
