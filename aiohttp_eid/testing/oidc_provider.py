@@ -43,6 +43,7 @@ _ROUTES: tuple[tuple[str, str, _Handler], ...] = (
     ("POST", "/authorize", front.authorize),
     ("POST", front.DECISION_PATH, front.decision),
     ("POST", "/token", api.token),
+    ("POST", "/revoke", api.revoke),
     ("GET", "/userinfo", api.userinfo),
     ("POST", "/userinfo", api.userinfo),
 )
@@ -77,9 +78,9 @@ class OidcProviderEmulator(EmulatorBase):
 
     Endpoint names (``faults``, ``counters``, ``requests``): ``discovery``, ``jwks``,
     ``authorize``, ``decision`` (the chooser's POST), ``token``, ``userinfo``,
-    ``end_session``; more counters: ``rp_jwks``, ``token.authorization_code``,
-    ``token.refresh_token``, ``token.other``, ``token.error``, ``token.code_replay``,
-    ``token.refresh_replay``, ``token.assertion_replay``, ``userinfo.error``.
+    ``revoke``, ``end_session``; more counters: ``revoke.refresh``, ``revoke.access``,
+    ``rp_jwks``, ``token.authorization_code``, ``token.refresh_token``, ``token.other``,
+    ``token.error``, ``token.code_replay``, ``token.refresh_replay``, ``token.assertion_replay``, ``userinfo.error``.
 
     State for tests: ``counters``, ``faults``, ``requests`` / :meth:`last_request`,
     ``next_outcome`` (an ``error`` the next authorization ends with), ``used_jtis``,

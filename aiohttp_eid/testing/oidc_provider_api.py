@@ -1,4 +1,4 @@
-"""The back channel of the OpenID provider emulator: ``token``, ``userinfo``, ``jwks`` and
+"""The back channel of the OpenID provider emulator: ``token``, ``userinfo``, ``revoke``, ``jwks`` and
 ``.well-known/openid-configuration``."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from multidict import MultiMapping
 from aiohttp_eid.testing import oidc_provider_keys as jose
 from aiohttp_eid.testing.oidc_provider_client_auth import authenticate_client
 from aiohttp_eid.testing.oidc_provider_http import FORM, NO_STORE, OAuthFailure, json_error, json_ok, read_form
-from aiohttp_eid.testing.oidc_provider_tokens import Grant, TokenRecord
+from aiohttp_eid.testing.oidc_provider_tokens import Grant, TokenKind, TokenRecord
 
 if TYPE_CHECKING:
     from aiohttp_eid.testing.oidc_provider import OidcProviderEmulator
 
-__all__ = ["discovery", "jwks", "metadata", "token", "userinfo"]
+__all__ = ["discovery", "jwks", "metadata", "revoke", "token", "userinfo"]
 
 _GRANT_COUNTERS = {
     "authorization_code": "token.authorization_code",
@@ -155,6 +155,31 @@ async def userinfo(emulator: OidcProviderEmulator, request: web.Request) -> web.
     return web.Response(body=body.encode("ascii"), content_type="application/jwt", headers=NO_STORE)
 
 
+async def revoke(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+    """RFC 7009: the client revokes one of its tokens; 200 even for a token unknown or already dead."""
+    form = await read_form(request)
+    if (early := await emulator.enter(request, "revoke")) is not None:
+        return early
+    try:
+        await authenticate_client(emulator, request, form)
+        value = _one(form, "token")
+        if value is None:
+            raise OAuthFailure("invalid_request", "token is missing")
+    except OAuthFailure as failure:
+        return json_error(failure, scheme="Basic" if emulator.client_auth == "client_secret_basic" else None)
+    kinds: tuple[TokenKind, ...] = ("access", "refresh")
+    if form.get("token_type_hint") != "access_token":
+        kinds = ("refresh", "access")
+    record = next((r for r in (emulator.store.find(value, k) for k in kinds) if r is not None), None)
+    if record is not None and record.grant.client_id == emulator.client_id:
+        emulator.counters[f"revoke.{record.kind}"] += 1
+        if record.kind == "refresh":
+            emulator.store.revoke_grant(record.grant)  # RFC 7009 2.1: the grant's access tokens go too
+        else:
+            record.state = "revoked"
+    return web.Response(status=200, headers=NO_STORE)
+
+
 async def jwks(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
     if (early := await emulator.enter(request, "jwks")) is not None:
         return early
@@ -181,6 +206,7 @@ def metadata(emulator: OidcProviderEmulator) -> dict[str, Any]:
     }
     if emulator.end_session:
         meta["end_session_endpoint"] = f"{issuer}/end_session"
+    meta["revocation_endpoint"] = f"{issuer}/revoke"
     meta.update(
         {
             "scopes_supported": list(emulator.scopes_supported),

@@ -89,3 +89,31 @@ async def test_discovery_with_the_wrong_issuer_is_refused(oidc_factory: Provider
     harness = await oidc_factory(provider={"issuer": "https://another.example"})
     resp = await harness.client.get("/auth/op/login", headers=HTML, allow_redirects=False)
     assert resp.status == 502
+
+
+async def test_logout_revokes_the_refresh_and_the_access_token(oidc_factory: ProviderFactory) -> None:
+    harness = await oidc_factory()
+    await harness.login(provider="op")
+    _status, body = await harness.get_json("/token", headers=JSON)
+    access = body["access_token"]
+    resp = await harness.client.post("/auth/logout", headers={**HTML, "Origin": harness.origin}, allow_redirects=False)
+    assert resp.status == 302
+    assert harness.emulator.counters["revoke.refresh"] == 1
+    assert harness.emulator.counters["revoke.access"] == 1
+    first, second = (r.form for r in harness.emulator.requests["revoke"])
+    assert first["token_type_hint"] == "refresh_token"  # the grant first, then the access token
+    assert second["token_type_hint"] == "access_token"
+    assert harness.emulator.store.find(access, "access").state == "revoked"
+
+
+async def test_a_refused_revocation_is_logged_without_the_token_and_logout_goes_on(
+    oidc_factory: ProviderFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = await oidc_factory()
+    await harness.login(provider="op")
+    harness.emulator.faults["revoke"] = Fault(status=503, body=b"{}", times=-1)
+    resp = await harness.client.post("/auth/logout", headers={**HTML, "Origin": harness.origin}, allow_redirects=False)
+    assert resp.status == 302
+    assert "refused the refresh_token revocation (503)" in caplog.text
+    status, _ = await harness.get_json("/me", headers=JSON)
+    assert status == 401
