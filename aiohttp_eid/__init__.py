@@ -6,6 +6,7 @@ and any standard OpenID provider. Re-exports only.
 """
 
 from .config import EidConfig
+from .events import Event
 from .errors import (
     AssuranceError,
     ConfigurationError,
@@ -31,6 +32,7 @@ from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .providers.base import LoginDetails
 from .rp_keys import RelyingPartyKeys
 from .web.access import access_token, get_identity, logout_everywhere, refresh_identity
+from .web.access_log import PathOnlyAccessLogger
 from .web.guards import login_required, require_identity, requires_assurance
 
 __version__ = "0.1.0"
@@ -46,6 +48,7 @@ __all__ = [
     "EidError",
     "EidgConfig",
     "ElectronicId",
+    "Event",
     "Identity",
     "IdentityDocument",
     "InsufficientAssuranceError",
@@ -56,6 +59,7 @@ __all__ = [
     "NotAuthenticatedError",
     "OidcConfig",
     "OriginError",
+    "PathOnlyAccessLogger",
     "PlaceOfBirth",
     "ProviderError",
     "ProviderUnavailableError",
