@@ -6,7 +6,6 @@ and any standard OpenID provider. Re-exports only.
 """
 
 from .config import EidConfig
-from .events import Event
 from .errors import (
     AssuranceError,
     ConfigurationError,
@@ -25,6 +24,7 @@ from .errors import (
     StateError,
     TokenValidationError,
 )
+from .events import Event
 from .identity import Address, Assurance, Device, ElectronicId, Identity, IdentityDocument, PlaceOfBirth
 from .keys import IDENTITY
 from .plugin import setup

@@ -5,52 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-import aiohttp
 import pytest
 import pytest_asyncio
 from aiohttp.abc import AbstractAccessLogger
-from aiohttp.test_utils import TestClient, TestServer
 from aiohttp.web_log import AccessLogger
 
 import aiohttp_eid
-from aiohttp_eid import EidConfig, EidgConfig
-from aiohttp_eid.testing import EidgEmulator
-from tests.conftest import CLIENT_SECRET, SESSION_KEY, SPID, FakeClock, Harness, build_app
+from tests.ops.served import served_eidg
 
 
 async def login_logged_by(
     logger_class: type[AbstractAccessLogger], port: int, caplog: pytest.LogCaptureFixture
 ) -> tuple[str, list[str]]:
     """A whole EIDG login through a server logging with ``logger_class``: the code and the access log lines."""
-    clock = FakeClock()
-    origin = f"http://127.0.0.1:{port}"
-    emulator = EidgEmulator(
-        client_secret=CLIENT_SECRET, redirect_uris=[f"{origin}/auth/eidg/callback"], auto_approve="ada", clock=clock
-    )
-    base_url = await emulator.start()
-    config = EidConfig(
-        providers=[
-            EidgConfig(
-                name="eidg",
-                base_url=base_url,
-                client_id=emulator.client_id,
-                client_secret=CLIENT_SECRET,
-                redirect_uri=f"{origin}/auth/eidg/callback",
-                methods=[SPID],
-            )
-        ],
-        session_key=SESSION_KEY,
-        clock=clock,
-    )
-    server = TestServer(build_app(config), host="127.0.0.1", port=port)
-    await server.start_server(access_log_class=logger_class)  # TestServer(...) would not pass it on
-    async with TestClient(server) as client, aiohttp.ClientSession() as browser:
-        harness = Harness(server.app, client, emulator, clock, origin, browser)
+    async with served_eidg(port, access_log_class=logger_class) as harness:
         callback_url = await harness.at_provider(await harness.start_login())
         code = callback_url.query["code"]
         caplog.clear()
         assert (await harness.callback(callback_url)).status == 302
-    await emulator.close()
     return code, [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
 
 
