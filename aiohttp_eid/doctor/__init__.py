@@ -122,13 +122,13 @@ async def _app_jwks(
     await check_rp_jwks(report, provider.name, fetch, url, keys)
 
 
-def run(target: str, *, as_json: bool = False, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run(target: str, *, as_json: bool = False, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Load ``target``, check it, print the report; the exit status (0 ok, 1 an error, 2 not loadable)."""
     try:
         config = load_config(target)
     except UsageError as exc:
-        print(f"error: {exc}", file=err)
+        print(f"error: {exc}", file=err or sys.stderr)
         return 2
     report = asyncio.run(diagnose(config))
-    print(report.json() if as_json else report.text(), file=out)
+    print(report.json() if as_json else report.text(), file=out or sys.stdout)
     return 1 if report.failed else 0

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from aiohttp_eid.__main__ import main
 from aiohttp_eid.testing import EidgEmulator, OidcProviderEmulator
 from tests.conftest import SESSION_KEY
 
@@ -115,14 +116,19 @@ async def test_a_broken_configuration_exits_1_and_prints_no_secret(env: dict[str
         (TARGET, "KeyError"),  # config() itself fails: the DOCTOR_* variables are not set
     ],
 )
-async def test_a_target_that_cannot_be_loaded_exits_2(target: str, says: str) -> None:
-    status, out, err = await doctor(target)
-    assert status == 2
+def test_a_target_that_cannot_be_loaded_exits_2(
+    target: str, says: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in [n for n in os.environ if n.startswith("DOCTOR_")]:
+        monkeypatch.delenv(name)
+    assert main(["doctor", target]) == 2  # in process: a target that does not load never reaches the network
+    out, err = capsys.readouterr()
     assert out == ""
     assert says in err
 
 
-async def test_a_usage_error_exits_2() -> None:
-    status, _, err = await doctor()
-    assert status == 2
-    assert "target" in err
+def test_a_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["doctor"])
+    assert exited.value.code == 2
+    assert "target" in capsys.readouterr().err
