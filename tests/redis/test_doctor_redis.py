@@ -42,7 +42,7 @@ def redis_check(report: Report) -> tuple[str, str]:
 
 async def user_url(redis: Redis, server: RedisServer, name: str, rules: list[str]) -> str:
     await redis.acl_setuser(name, reset=True)
-    await redis.execute_command("ACL", "SETUSER", name, "on", f">{PASSWORD}", *rules)
+    await redis.execute_command("ACL", "SETUSER", name, "on", f">{PASSWORD}", *rules)  # type: ignore[no-untyped-call]
     return str(URL(server.url).with_user(name).with_password(PASSWORD))
 
 
