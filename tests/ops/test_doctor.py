@@ -158,6 +158,8 @@ async def test_discovery_down_or_naming_another_issuer(providers: Providers, unu
     assert {("op", "discovery"), ("other", "discovery")} <= errors(report)
     assert "cannot be reached" in next(c.message for c in report.checks if c.provider == "op")
     assert "we expect 'http://127.0.0.1:1/elsewhere'" in report.text()
+    eidg_down = providers.eidg_config(base_url=f"http://127.0.0.1:{unused_tcp_port}/oauth2", issuer=None, jwks_uri=None)
+    assert ("eidg", "reachable") in errors(await diagnose(providers.config(eidg_down)))
 
 
 async def test_missing_endpoint_or_no_code_flow(providers: Providers) -> None:
