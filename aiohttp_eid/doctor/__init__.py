@@ -83,6 +83,16 @@ async def _eidg(report: Report, provider: EidgConfig, fetch: Fetcher) -> Answer:
     if provider.discovery_url:
         answer = await check_discovery(report, name, fetch, provider.discovery_url, provider.issuer or "")
         jwks = provider.jwks_uri or (str(answer.json.get("jwks_uri") or "") if answer.ok else "")
+        if answer.ok:  # EIDG's endpoints come from its document; its ID token and HTTP Basic from discovery
+            needs = OidcNeeds(
+                client_auth="client_secret_basic",
+                request_object="none",
+                encrypted_tokens=False,
+                userinfo=False,
+                pkce=True,
+            )
+            check_algorithms(report, name, answer.json, needs)
+            check_client_auth(report, name, answer.json, needs)
     else:
         answer = await check_reachable(report, name, fetch, f"{provider.base_url}/authorize")
         jwks = provider.jwks_uri or ""

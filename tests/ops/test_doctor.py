@@ -112,14 +112,14 @@ def errors(report: Report) -> set[tuple[str, str]]:
     return {(c.provider, c.check) for c in report.checks if c.status == "error"}
 
 
-async def discovery_of(emulator: Any) -> dict[str, Any]:
-    async with aiohttp.ClientSession() as session, session.get(emulator.discovery_url) as resp:
+async def discovery_of(url: str) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session, session.get(url) as resp:
         return dict(await resp.json())
 
 
-async def serve_discovery(emulator: Any, **changes: Any) -> None:
+async def serve_discovery(emulator: Any, url: str | None = None, **changes: Any) -> None:
     """The emulator's discovery document from now on, with ``changes`` (None: the field removed)."""
-    document = {**await discovery_of(emulator), **changes}
+    document = {**await discovery_of(url or emulator.discovery_url), **changes}
     body = json.dumps({k: v for k, v in document.items() if v is not None}).encode()
     emulator.faults["discovery"] = Fault(status=200, body=body, times=-1)
 
@@ -261,3 +261,12 @@ def test_a_login_needing_more_than_two_cookies() -> None:
         report = Report([])
         check_cookie_size(report, config, stored)
         assert report.checks[0].status == status
+
+
+async def test_eidg_with_discovery_is_checked_like_an_openid_provider(providers: Providers) -> None:
+    eidg = providers.eidg_config(discovery_url=f"{providers.eidg_url}/.well-known/openid-configuration", jwks_uri=None)
+    found = statuses(await diagnose(providers.config(eidg)))
+    for check in ("discovery", "algorithms", "client_auth", "jwks"):
+        assert found[("eidg", check)] == "ok", check
+    await serve_discovery(providers.eidg, eidg.discovery_url, id_token_signing_alg_values_supported=["HS256"])
+    assert ("eidg", "algorithms") in errors(await diagnose(providers.config(eidg)))
