@@ -24,6 +24,7 @@ from .errors import (
     StateError,
     TokenValidationError,
 )
+from .events import Event
 from .identity import Address, Assurance, Device, ElectronicId, Identity, IdentityDocument, PlaceOfBirth
 from .keys import IDENTITY
 from .plugin import setup
@@ -31,6 +32,7 @@ from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .providers.base import LoginDetails
 from .rp_keys import RelyingPartyKeys
 from .web.access import access_token, get_identity, logout_everywhere, refresh_identity
+from .web.access_log import PathOnlyAccessLogger
 from .web.guards import login_required, require_identity, requires_assurance
 from .web.login import login_redirect
 
@@ -47,6 +49,7 @@ __all__ = [
     "EidError",
     "EidgConfig",
     "ElectronicId",
+    "Event",
     "Identity",
     "IdentityDocument",
     "InsufficientAssuranceError",
@@ -57,6 +60,7 @@ __all__ = [
     "NotAuthenticatedError",
     "OidcConfig",
     "OriginError",
+    "PathOnlyAccessLogger",
     "PlaceOfBirth",
     "ProviderError",
     "ProviderUnavailableError",

@@ -1,5 +1,6 @@
-"""``python -m aiohttp_eid``: manage the application's keys.
+"""``python -m aiohttp_eid``: manage the application's keys, check a configuration.
 
+python -m aiohttp_eid doctor myapp.settings:config [--json]
 python -m aiohttp_eid keys generate --out rp-keys.json
 python -m aiohttp_eid keys rotate --file rp-keys.json --use enc [--grace-days 7]
 python -m aiohttp_eid keys public --file rp-keys.json
@@ -31,7 +32,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     rotate.add_argument("--grace-days", type=float, default=DEFAULT_GRACE / 86400)
     public = keys.add_parser("public", help="print the public JWKS")
     public.add_argument("--file", required=True)
+    doctor = groups.add_parser("doctor", help="check a configuration against its providers before going live")
+    doctor.add_argument("target", help="module:attribute naming an EidConfig or a no-argument callable returning one")
+    doctor.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
+    if args.group == "doctor":
+        from .doctor import run  # the doctor sits above everything else; load it only when asked
+
+        return run(args.target, as_json=args.json)
 
     try:
         if args.command == "generate":

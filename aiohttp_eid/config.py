@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 from yarl import URL
 
 from .errors import ConfigurationError
+from .events import OnEvent
 from .identity import Assurance
 from .web.messages import LOCALES
 
@@ -116,6 +117,8 @@ class EidConfig:
     storage: str | AbstractStorage = dataclasses.field(default="cookie", repr=False)  # a URL may hold a password
     prefix: str = "/auth"
     on_login: OnLogin | None = None
+    #: receives an ``Event`` for logins, refreshes, logouts and failures (a plain or async function)
+    on_event: OnEvent | None = None
     post_logout_path: str = "/"
     #: absolute session lifetime, counted from the login, in seconds
     max_age: int = 8 * 3600

@@ -13,6 +13,7 @@ from yarl import URL
 
 from .config import EidConfig
 from .errors import ConfigurationError, EidError, at_provider_boundary
+from .events import Events
 from .keys import RUNTIME
 from .oidc.transport import HttpClient
 from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
@@ -55,16 +56,18 @@ def setup(app: web.Application, config: EidConfig) -> None:
             ]
         )
     http = HttpClient(timeout=config.http_timeout, max_bytes=config.max_response_bytes)
-    storage, coordinator = _storage(config)
+    events = Events(config.on_event)
+    storage, coordinator = _storage(config, events)
     runtime = Runtime(
         config=config,
         providers={p.name: _provider(p, config, http) for p in config.providers},
         storage=storage,
         lifetimes=Lifetimes(config, frozenset(p.name for p in config.providers)),
         http=http,
-        refresher=Refresher(clock=config.clock, leeway=config.leeway, coordinator=coordinator),
+        refresher=Refresher(clock=config.clock, leeway=config.leeway, coordinator=coordinator, events=events),
         used_states=RecentStates(),
         allowed_origins=frozenset(str(URL(p.redirect_uri).origin()) for p in config.providers),
+        events=events,
     )
     app[RUNTIME] = runtime
 
@@ -103,6 +106,7 @@ async def _prefetch(runtime: Runtime) -> None:
         try:
             await at_provider_boundary(provider.warm_up(), provider=provider.name, where="warm-up")
         except EidError as exc:
+            runtime.events.raised(exc, provider.name)
             log.warning("provider %s unavailable at startup (%s); logins wait for it", provider.name, exc.code)
 
 
@@ -116,7 +120,7 @@ def _provider(config: object, eid: EidConfig, http: HttpClient) -> Provider:
     raise ConfigurationError([f"providers: {type(config).__name__} is not supported"])
 
 
-def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinator | None]:
+def _storage(config: EidConfig, events: Events) -> tuple[AbstractStorage, RedisRefreshCoordinator | None]:
     if isinstance(config.storage, AbstractStorage):
         return config.storage, None
     secure = config.secure_cookies
@@ -124,7 +128,9 @@ def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinato
     name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     if config.storage == "cookie":
         sealer = derive_sealer(config.session_keys, "cookie")
-        return ChunkedCookieStorage(sealer, cookie_name=name, secure=secure, max_age=config.max_age), None
+        cookies = ChunkedCookieStorage(sealer, cookie_name=name, secure=secure, max_age=config.max_age)
+        cookies.events = events
+        return cookies, None
     try:
         from redis.asyncio import BlockingConnectionPool, Redis
     except ImportError:
@@ -147,6 +153,7 @@ def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinato
         clock=config.clock,
         tracker=LoginTracker(config.storage, PREFIXES, digest_of=RedisStorage.digest_of),
     )
+    storage.events = events
     coordinator = RedisRefreshCoordinator(
         redis,
         derive_sealer(config.session_keys, "handoff"),

@@ -10,6 +10,7 @@ from aiohttp_session import AbstractStorage
 from yarl import URL
 
 from .config import EidConfig
+from .events import Events
 from .identity import Assurance
 from .oidc.transport import HttpClient
 from .providers.base import Provider
@@ -52,6 +53,8 @@ class Runtime:
     used_states: RecentStates
     #: origins allowed to POST to the logout route (the redirect URIs' origins)
     allowed_origins: frozenset[str]
+    #: hands events to EidConfig.on_event
+    events: Events
 
     def login_url(self, provider: str | None, return_to: str, assurance: Assurance | None = None) -> str:
         """The login route of ``provider`` (the chooser when None) coming back to ``return_to``."""

@@ -32,6 +32,9 @@ variables is refused, naming the missing ones.
 - ``EXAMPLE_HOST``/``EXAMPLE_PORT`` choose where the app listens (default
   ``127.0.0.1:8080``; the demo listens on 127.0.0.1 only), ``EXAMPLE_EMULATOR_PORT``
   and ``EXAMPLE_ITSME_PORT`` the demo emulators' ports (8081, 8082).
+- ``EXAMPLE_METRICS_PORT`` (optional, needs ``pip install aiohttp-eid[prometheus]``):
+  Prometheus metrics at ``http://127.0.0.1:PORT/metrics``, on a loopback listener of
+  their own, never on the public one.
 
 ``/high`` needs the HIGH assurance level: a lower login is sent to a step-up
 login, with CIE at EIDG or with ``acr`` advanced at itsme.

@@ -8,9 +8,10 @@ import sys
 
 from aiohttp import web
 
+from aiohttp_eid import PathOnlyAccessLogger
 from aiohttp_eid.testing import DEFAULT_EIDG_USERS, DEFAULT_ITSME_USERS
 
-from .app import PathOnlyAccessLogger, build_app
+from .app import build_app
 from .pages import BANNER
 from .settings import SettingsError, load_settings
 
@@ -31,6 +32,8 @@ def main() -> int:
             f"test users: {', '.join(user.key for user in DEFAULT_ITSME_USERS)} ***\n",
             flush=True,
         )
+    if settings.metrics_port is not None:
+        print(f"metrics on http://127.0.0.1:{settings.metrics_port}/metrics (not on the public listener)", flush=True)
     web.run_app(
         build_app(settings),
         host=settings.host,

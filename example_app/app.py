@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
 
 import aiohttp_eid
 from aiohttp_eid import Assurance
 from aiohttp_eid.testing import EidgEmulator, ItsmeEmulator
 
 from . import pages
+from .metrics import with_metrics
 from .settings import Settings
 
-__all__ = ["SETTINGS", "PathOnlyAccessLogger", "build_app", "demo_banner", "emulated_providers"]
+__all__ = ["SETTINGS", "build_app", "demo_banner", "emulated_providers"]
 
 SETTINGS = web.AppKey("example_app.settings", Settings)
 
@@ -106,7 +106,11 @@ def _add_banner(response: web.StreamResponse) -> None:
 def build_app(settings: Settings) -> web.Application:
     app = web.Application()
     app[SETTINGS] = settings
-    aiohttp_eid.setup(app, settings.eid)
+    eid = settings.eid
+    if settings.metrics_port is not None:
+        eid, serve_metrics = with_metrics(eid, settings.metrics_port)
+        app.cleanup_ctx.append(serve_metrics)
+    aiohttp_eid.setup(app, eid)
     if settings.demo:
         # first: the emulators are up when aiohttp-eid fetches itsme's discovery document at startup
         app.cleanup_ctx.insert(0, emulated_providers)
@@ -115,10 +119,3 @@ def build_app(settings: Settings) -> web.Application:
     app.router.add_get("/account", account)
     app.router.add_get("/high", high)
     return app
-
-
-class PathOnlyAccessLogger(AbstractAccessLogger):
-    """An access log without query strings: a login callback's query holds a one-time code."""
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info("%s %s %s %.3fs", request.method, request.path, response.status, time)

@@ -73,6 +73,8 @@ class Settings:
     emulator_port: int | None = None
     #: the emulated itsme's port (on localhost) in demo mode; None with real providers
     itsme_emulator_port: int | None = None
+    #: where Prometheus metrics are served (127.0.0.1 only, its own listener); None: not served
+    metrics_port: int | None = None
 
     @property
     def demo(self) -> bool:
@@ -100,6 +102,13 @@ class Settings:
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Read the settings from ``environ``; a ``SettingsError`` lists every problem at once."""
     problems: list[str] = []
+    metrics_port = _port(environ, "EXAMPLE_METRICS_PORT", 0, problems) or None
+    settings = _providers_settings(environ, problems)
+    return dataclasses.replace(settings, metrics_port=metrics_port)
+
+
+def _providers_settings(environ: Mapping[str, str], problems: list[str]) -> Settings:
+    """The providers and the app's listener; a SettingsError names every problem, those found before too."""
     port = _port(environ, "EXAMPLE_PORT", 8080, problems)
     methods = _methods(environ.get("EIDG_METHODS", ""))
     acr = _acr(environ.get("ITSME_ACR", ""), problems)

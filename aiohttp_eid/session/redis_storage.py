@@ -1,21 +1,18 @@
 """Sessions in Redis, encrypted at rest, for several workers and servers.
 
-The cookie holds only a random session id (256 bits). Redis keys are digests of
-it, so reading Redis's key list gives no usable cookie. Each record is sealed
-(AES-GCM, its own derived key) with its Redis key as associated data, so a
-record copied to another key does not open. A record that does not open or
-parse is an empty session, never an error.
+The cookie holds only a random session id (256 bits). Redis keys are digests of it, so reading Redis's
+key list gives no usable cookie. Each record is sealed (AES-GCM, its own derived key) with its Redis key
+as associated data, so a record copied to another key does not open. A record that does not open or parse
+is an empty session, never an error.
 
-Tokens live in a record of their own, written only when newer than what is
-there (compare-and-set on the time they were obtained): aiohttp-session
-rewrites whole sessions, so a request that started before a refresh would
-otherwise write the old tokens back over the new ones.
+Tokens live in a record of their own, written only when newer than what is there (compare-and-set on
+the time they were obtained): aiohttp-session rewrites whole sessions, so a request that started before
+a refresh would otherwise write the old tokens back over the new ones.
 
-Records expire with the session: the absolute lifetime counted from the login,
-shortened to the idle timeout (refreshed when the middleware records activity).
-A login starts a new id and deletes the old record; logout deletes the record.
-Each login is also listed under its subject so ``logout_everywhere`` can end
-every session of a person.
+Records expire with the session: the absolute lifetime counted from the login, shortened to the idle
+timeout (refreshed when the middleware records activity). A login starts a new id and deletes the old
+record; logout deletes the record. Each login is also listed under its subject so ``logout_everywhere``
+can end every session of a person.
 """
 
 from __future__ import annotations
@@ -33,6 +30,7 @@ from aiohttp import hdrs, web
 from aiohttp_session import AbstractStorage, Session, SessionData
 
 from ..errors import SessionStoreUnavailableError
+from ..events import NO_EVENTS, Events
 from .crypto import Sealer
 from .redis_tracking import LoginTracker
 from .storage import cookie_value
@@ -70,6 +68,8 @@ def redis_errors() -> tuple[type[Exception], ...]:
 
 class RedisStorage(AbstractStorage):
     """aiohttp-session storage in Redis: a random id in the cookie, the sealed session in Redis."""
+
+    events: Events = NO_EVENTS  # setup() gives it the application's
 
     def __init__(
         self,
@@ -178,7 +178,7 @@ class RedisStorage(AbstractStorage):
         try:
             record, tokens = await self.redis.mget([self.record_key(digest), self.tokens_key(digest)])
         except redis_errors() as exc:
-            raise SessionStoreUnavailableError(f"Redis read failed: {type(exc).__name__}") from None
+            raise self.events.raised(SessionStoreUnavailableError(f"Redis read failed: {type(exc).__name__}")) from None
         return digest, record, tokens
 
     def _decode(self, digest: str, record: Any, tokens: Any) -> dict[str, Any] | None:
@@ -236,7 +236,7 @@ class RedisStorage(AbstractStorage):
                 digest = old_digest
             await self._write(digest, data)
         except redis_errors() as exc:
-            raise SessionStoreUnavailableError(f"Redis write failed: {type(exc).__name__}") from None
+            raise self.events.raised(SessionStoreUnavailableError(f"Redis write: {type(exc).__name__}")) from None
 
     async def _write(self, digest: str, data: Mapping[str, Any]) -> None:
         payload = json.loads(json.dumps(data))  # a private copy to take the tokens out of
@@ -290,7 +290,7 @@ class RedisStorage(AbstractStorage):
             for digest in digests:
                 self._forget(digest)
         except redis_errors() as exc:
-            raise SessionStoreUnavailableError(f"Redis failed: {type(exc).__name__}") from None
+            raise self.events.raised(SessionStoreUnavailableError(f"Redis failed: {type(exc).__name__}")) from None
         return ended
 
 

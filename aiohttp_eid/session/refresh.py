@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
@@ -26,6 +27,7 @@ from ..errors import (
     TokenValidationError,
     at_provider_boundary,
 )
+from ..events import NO_EVENTS, Events
 from ..oidc.tokens import TokenSet
 from ..providers.base import Provider
 
@@ -50,8 +52,16 @@ _MAX_ENTRIES = 10_000
 class Refresher:
     """Refreshes tokens once per login at a time."""
 
-    def __init__(self, *, clock: Callable[[], float], leeway: float, coordinator: Coordinator | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        leeway: float,
+        coordinator: Coordinator | None = None,
+        events: Events = NO_EVENTS,
+    ) -> None:
         self._clock = clock
+        self._events = events
         self.leeway = leeway
         #: shares the refresh with other processes (Redis); None: this process alone
         self.coordinator = coordinator
@@ -78,6 +88,7 @@ class Refresher:
         return await asyncio.shield(future)
 
     async def _run(self, provider: Provider, tokens: TokenSet, key: str) -> TokenSet:
+        started = time.perf_counter()
         try:
             if self.coordinator is None:
                 new = await at_provider_boundary(provider.refresh(tokens), provider=provider.name, where="refresh")
@@ -85,14 +96,17 @@ class Refresher:
                 new = await self.coordinator.run(
                     key, lambda: at_provider_boundary(provider.refresh(tokens), provider=provider.name, where="refresh")
                 )
-        except LoginExpiredError:
+        except LoginExpiredError as exc:
             log.info("provider %s ended a login at refresh", provider.name)
+            self._events.failed("refresh_failed", provider.name, exc, time.perf_counter() - started)
             raise
         # a token that fails validation is the provider's fault too: backoff, not a call per request
         except (ProviderUnavailableError, ProviderError, TokenValidationError, SessionStoreUnavailableError) as exc:
             log.warning("provider %s: refresh failed (%s); the login is kept", provider.name, exc.code)
             _put(self._failed, key, (self._clock() + BACKOFF, exc))
+            self._events.failed("refresh_failed", provider.name, exc, time.perf_counter() - started)
             raise
+        self._events("refresh", provider.name, duration=time.perf_counter() - started)
         _put(self._handoff, key, (self._clock() + HANDOFF_TTL, new))
         return new
 

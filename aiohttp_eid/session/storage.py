@@ -22,6 +22,7 @@ from aiohttp import hdrs, web
 from aiohttp_session import AbstractStorage, Session
 
 from ..errors import SessionTooLargeError
+from ..events import NO_EVENTS, Events
 from .crypto import Sealer
 from .store import NOT_CACHED, CachedLogin, StoredLogin, read_login
 
@@ -41,6 +42,8 @@ _CACHE_SIZE = 1024
 
 class ChunkedCookieStorage(AbstractStorage):
     """aiohttp-session storage keeping the session in at most two encrypted cookies."""
+
+    events: Events = NO_EVENTS  # setup() gives it the application's
 
     def __init__(
         self,
@@ -160,10 +163,12 @@ class ChunkedCookieStorage(AbstractStorage):
         plaintext = json.dumps(data, separators=(",", ":")).encode()
         count = max(1, -(-len(plaintext) // _CHUNK_PLAINTEXT))
         if count > MAX_CHUNKS:
-            raise SessionTooLargeError(
-                f"the session needs {len(plaintext)} bytes, more than {MAX_CHUNKS} cookies "
-                "hold; keep less in the session or use Redis storage "
-                "(EidConfig(storage='redis://...'))",
+            raise self.events.raised(
+                SessionTooLargeError(
+                    f"the session needs {len(plaintext)} bytes, more than {MAX_CHUNKS} cookies "
+                    "hold; keep less in the session or use Redis storage "
+                    "(EidConfig(storage='redis://...'))",
+                )
             )
         write_id = os.urandom(_WRITE_ID)
         values = [

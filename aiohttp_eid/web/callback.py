@@ -10,6 +10,7 @@ the browser sent back where it came from.
 from __future__ import annotations
 
 import logging
+import time
 
 from aiohttp import web
 from aiohttp_session import new_session
@@ -42,6 +43,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
     if state in pending or tx is not None:
         write_pending(session, pending)
     retry = runtime.login_url(name, tx.return_to if tx else "/")
+    started = time.perf_counter()
     try:
         # before the transaction: a replayed pre-callback cookie still holds it
         if state and runtime.used_states.seen(state, now):
@@ -55,6 +57,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
         result = await at_provider_boundary(provider.complete_login(request.query, tx), provider=name, where="login")
     except EidError as exc:
         log.info("login with %s failed: %s (%s)", name, exc.code, exc.detail[:200])
+        runtime.events.failed("login_failed", name, exc, time.perf_counter() - started)
         return error_response(
             request,
             exc,
@@ -62,6 +65,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
             retry_url=retry,
             locale_hints=(getattr(provider.config, "ui_locales", None),),
         )
+    duration = time.perf_counter() - started  # the provider's part: code exchange, validation, user data
     fresh = await new_session(request)
     login = StoredLogin(
         provider=name,
@@ -81,4 +85,5 @@ async def callback(request: web.Request) -> web.StreamResponse:
             request[LOGIN] = request[IDENTITY] = None
             raise
     log.info("login with %s at %s", name, result.identity.assurance.name)
+    runtime.events("login", name, duration=duration)
     return web.Response(status=302, headers={"Location": tx.return_to, "Cache-Control": "no-store"})

@@ -74,6 +74,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
     request[LOGIN] = request[IDENTITY] = None
     if login is not None:
         log.info("logout from %s", login.provider)
+        runtime.events("logout", login.provider)
     if wants_json(request):
         return web.json_response({"logged_out": True}, headers={"Cache-Control": "no-store"})
     return web.Response(status=302, headers={"Location": target, "Cache-Control": "no-store"})

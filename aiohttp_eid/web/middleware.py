@@ -62,6 +62,7 @@ def eid_middleware(runtime: Runtime) -> Middleware:
             await _save_or_replace(request, exc, runtime)
             raise
         except EidError as exc:
+            runtime.events.raised(exc, only=ProviderUnavailableError)  # a login start, access_token(), ...
             response = error_response(request, exc, default_locale=runtime.config.default_locale)
         if request[SESSION_KEY] is not None and not response.prepared:
             return await _save_or_replace(request, response, runtime)
