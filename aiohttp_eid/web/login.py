@@ -10,12 +10,13 @@ from ..errors import InsufficientAssuranceError
 from ..identity import Assurance
 from ..keys import RUNTIME
 from ..oidc.pkce import new_code_verifier, random_token
+from ..providers.base import Provider
 from ..session.store import pending_transactions, write_pending
 from ..session.transaction import Transaction, push_transaction
 from .responses import locale_of
 from .session_io import session_of
 
-__all__ = ["login", "parse_assurance", "safe_return_path"]
+__all__ = ["begin_login", "login", "parse_assurance", "restart_login", "safe_return_path"]
 
 _MAX_RETURN_PATH = 2048
 
@@ -45,18 +46,39 @@ async def login(request: web.Request) -> web.StreamResponse:
     asked = parse_assurance(request.query.get("assurance"))
     if asked is not None and not provider.can_reach(asked):
         raise InsufficientAssuranceError(f"{provider.name} cannot log in at {asked.name}", provider=provider.name)
-    config = runtime.config
-    now = config.clock()
+    return await begin_login(
+        request,
+        provider,
+        return_to=safe_return_path(request.query.get("next")),
+        assurance=provider.minimum(asked),
+        locale=locale_of(request, runtime.config.default_locale),
+        login_hint=_login_hint(request.query.get("login_hint")),
+    )
+
+
+async def begin_login(
+    request: web.Request,
+    provider: Provider,
+    *,
+    return_to: str,
+    assurance: Assurance | None,
+    locale: str | None,
+    login_hint: str | None,
+    restarted: bool = False,
+) -> web.Response:
+    """A new transaction recorded in the session, and the 302 that sends the browser to ``provider``."""
+    now = request.config_dict[RUNTIME].config.clock()
     tx = Transaction(
         state=random_token(),
         provider=provider.name,
         code_verifier=new_code_verifier(),
-        return_to=safe_return_path(request.query.get("next")),
+        return_to=return_to,
         created=now,
         nonce=random_token() if provider.sends_nonce else None,
-        assurance=provider.minimum(asked),
-        locale=locale_of(request, config.default_locale),
-        login_hint=_login_hint(request.query.get("login_hint")),
+        assurance=assurance,
+        locale=locale,
+        login_hint=login_hint,
+        restarted=restarted,
     )
     session = await session_of(request)
     pending = pending_transactions(session)
@@ -64,6 +86,19 @@ async def login(request: web.Request) -> web.StreamResponse:
     write_pending(session, pending)
     url = await provider.authorization_url(tx)
     return web.Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})
+
+
+async def restart_login(request: web.Request, provider: Provider, tx: Transaction) -> web.Response:
+    """The login of ``tx`` once more, as a new transaction marked restarted (so it never restarts again)."""
+    return await begin_login(
+        request,
+        provider,
+        return_to=tx.return_to,
+        assurance=tx.assurance,
+        locale=tx.locale,
+        login_hint=tx.login_hint,
+        restarted=True,
+    )
 
 
 def _login_hint(value: str | None) -> str | None:

@@ -135,6 +135,8 @@ class Interop(Harness):
     """A Harness whose ``emulator`` is an oidc-provider process, with a browser that keeps its cookies."""
 
     provider: OidcProviderProcess
+    events_before = 0
+    offset = 0.0
 
     async def through_provider(self, url: str | URL, *, account: str = "jan", cancel: bool = False) -> URL:
         """Follow the provider's redirects and submit its pages; the URL it sends the browser to at the end."""
@@ -172,16 +174,27 @@ class Interop(Harness):
             fields["logout"] = "yes"
         return page.join(URL(action.group(1))), fields
 
-    async def login_through(self, provider: str, next_path: str = "/me", **kwargs: Any) -> aiohttp.ClientResponse:
-        """A whole login through the provider's pages; the application's callback response."""
-        account = kwargs.pop("account", "jan")
-        callback = await self.through_provider(await self.start_login(next_path, provider=provider, **kwargs), account=account)
-        return await self.callback(callback)
+    async def login_through(self, provider: str, next_path: str = "/me", **query: str) -> aiohttp.ClientResponse:
+        """A whole login through the provider's pages (also when the application restarts it by itself);
+        the application's last callback response (302 to ``next_path`` on success)."""
+        account = query.pop("account", "jan")
+        target = URL(await self.start_login(next_path, provider=provider, **query))
+        for _ in range(3):
+            resp = await self.callback(await self.through_provider(target, account=account))
+            target = URL(resp.headers.get("Location", ""))
+            if resp.status != 302 or not self.provider.owns(target):
+                break
+        return resp
 
     async def advance(self, seconds: float) -> None:
         """Time passes for the application and the provider alike."""
         self.clock.advance(seconds)
-        await self.provider.advance(self.browser, seconds)
+        self.offset += seconds
+        await self.provider.set_clock(self.browser, self.offset)
+
+    async def events(self) -> list[dict[str, Any]]:
+        """What the provider recorded since this application was made."""
+        return (await self.provider.events(self.browser))[self.events_before :]
 
 
 InteropFactory = Callable[..., Awaitable[Interop]]
@@ -194,45 +207,82 @@ def node() -> str:
     return binary
 
 
-@pytest.fixture
-def provider_processes() -> Iterator[list[OidcProviderProcess]]:
-    started: list[OidcProviderProcess] = []
-    yield started
-    for process in started:
-        process.stop()
+class Providers:
+    """oidc-provider processes: one shared per profile (its clients registered for one application port),
+    and any number of a test's own (a test that restarts one, or counts what it fetched)."""
 
+    def __init__(self, node: str, directory: Path) -> None:
+        self.node = node
+        self.directory = directory
+        self.shared: dict[str, tuple[OidcProviderProcess, int]] = {}
+        self.started: list[OidcProviderProcess] = []
 
-@pytest_asyncio.fixture
-async def interop_factory(
-    node: str, tmp_path: Path, rp_keys: RelyingPartyKeys, provider_processes: list[OidcProviderProcess]
-) -> AsyncIterator[InteropFactory]:
-    made: list[Interop] = []
-
-    async def factory(profile: str, *, provider: dict[str, Any] | None = None, **config: Any) -> Interop:
+    def start(self, profile: str) -> tuple[OidcProviderProcess, int]:
+        """A new provider and the application port its clients are registered for."""
         port = free_port()
         origin = f"http://127.0.0.1:{port}"
         settings = itsme_settings(origin) if profile == "itsme" else generic_settings(origin)
-        process = OidcProviderProcess(node, tmp_path, settings)
-        provider_processes.append(process)
+        process = OidcProviderProcess(self.node, self.directory, settings)
+        self.started.append(process)
         process.start()
+        return process, port
+
+    def get(self, profile: str, *, own: bool) -> tuple[OidcProviderProcess, int]:
+        if own:
+            return self.start(profile)
+        if profile not in self.shared:
+            self.shared[profile] = self.start(profile)
+        return self.shared[profile]
+
+    def stop(self, process: OidcProviderProcess) -> None:
+        process.stop()
+        self.started.remove(process)
+        self.shared = {k: v for k, v in self.shared.items() if v[0] is not process}
+
+    def stop_all(self) -> None:
+        for process in list(self.started):
+            self.stop(process)
+
+
+@pytest.fixture(scope="session")
+def providers(node: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Providers]:
+    made = Providers(node, tmp_path_factory.mktemp("oidc-provider"))
+    yield made
+    made.stop_all()
+
+
+@pytest_asyncio.fixture
+async def interop_factory(providers: Providers, rp_keys: RelyingPartyKeys) -> AsyncIterator[InteropFactory]:
+    made: list[tuple[Interop, bool]] = []
+
+    async def factory(
+        profile: str, *, own_provider: bool = False, provider: dict[str, Any] | None = None, **config: Any
+    ) -> Interop:
+        """An application logging in with oidc-provider in ``profile``; ``own_provider``: not the shared one."""
+        process, port = providers.get(profile, own=own_provider)
+        origin = f"http://127.0.0.1:{port}"
         if profile == "itsme":
-            providers: list[Any] = [itsme_config(process, origin, rp_keys, **(provider or {}))]
+            configs: list[Any] = [itsme_config(process, origin, rp_keys, **(provider or {}))]
         else:
-            providers = [generic_config(process, origin, name, **(provider or {})) for name in ("basic", "post")]
+            configs = [generic_config(process, origin, name, **(provider or {})) for name in ("basic", "post")]
         clock = FakeClock()
-        app = build_app(EidConfig(providers=providers, session_key=SESSION_KEY, clock=clock, **config))
+        app = build_app(EidConfig(providers=configs, session_key=SESSION_KEY, clock=clock, **config))
         client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1", port=port))
-        await client.start_server()
         browser = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
         harness = Interop(app, client, process, clock, origin, browser)
         harness.provider = process
-        made.append(harness)
+        made.append((harness, own_provider))
+        await process.set_clock(browser, 0)  # the shared provider's clock may have been moved by another test
+        harness.events_before = len(await process.events(browser))
+        await client.start_server()
         return harness
 
     yield factory
-    for harness in reversed(made):
+    for harness, own in reversed(made):
         await harness.browser.close()
         await harness.client.close()
+        if own:
+            providers.stop(harness.provider)
 
 
 @pytest_asyncio.fixture

@@ -183,7 +183,7 @@ async function interaction(req, res, uid, action) {
 async function testRoute(req, res, name) {
   if (name === 'clock' && req.method === 'POST') {
     const form = await readForm(req);
-    offsetMs += Number(form.get('advance')) * 1000;
+    offsetMs = Number(form.get('offset')) * 1000;
   }
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify(name === 'events' ? events : { offset: offsetMs / 1000 }));

@@ -103,10 +103,10 @@ class OidcProviderProcess:
         async with browser.get(f"{self.issuer}/test/events") as resp:
             return list(await resp.json())
 
-    async def advance(self, browser: aiohttp.ClientSession, seconds: float) -> None:
-        """Move the provider's clock, as the tests move the application's."""
-        async with browser.post(f"{self.issuer}/test/clock", data={"advance": str(seconds)}) as resp:
+    async def set_clock(self, browser: aiohttp.ClientSession, offset: float) -> None:
+        """Set the provider's clock ``offset`` seconds ahead of the real time, as the tests move the application's."""
+        async with browser.post(f"{self.issuer}/test/clock", data={"offset": str(offset)}) as resp:
             assert resp.status == 200
 
     def owns(self, url: URL) -> bool:
-        return url.origin() == URL(self.issuer)
+        return url.absolute and url.origin() == URL(self.issuer)
