@@ -100,7 +100,6 @@ provider.on('grant.success', (ctx) => record('grant.success', { grant_type: ctx.
 provider.on('grant.error', (ctx, err) => record('grant.error', { error: err.error }));
 provider.on('grant.revoked', () => record('grant.revoked'));
 provider.on('refresh_token.consumed', () => record('refresh_token.consumed'));
-provider.on('revocation.success', () => record('revocation.success'));
 provider.on('revocation.error', (ctx, err) => record('revocation.error', { error: err.error }));
 provider.on('authorization.error', (ctx, err) => record('authorization.error', { error: err.error, description: err.error_description }));
 provider.on('end_session.success', () => record('end_session.success'));
@@ -197,7 +196,11 @@ const server = createServer(async (req, res) => {
   try {
     if (step) await interaction(req, res, step[1], step[2]);
     else if (test) await testRoute(req, res, test[1]);
-    else handler(req, res);
+    else {
+      // oidc-provider emits no event for a successful revocation: record its answer
+      if (url.pathname === '/token/revocation') res.on('finish', () => record('revocation', { status: res.statusCode }));
+      handler(req, res);
+    }
   } catch (err) {
     record('interaction.error', { message: String(err) });
     if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
