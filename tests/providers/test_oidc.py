@@ -89,3 +89,13 @@ async def test_discovery_with_the_wrong_issuer_is_refused(oidc_factory: Provider
     harness = await oidc_factory(provider={"issuer": "https://another.example"})
     resp = await harness.client.get("/auth/op/login", headers=HTML, allow_redirects=False)
     assert resp.status == 502
+
+
+async def test_invalid_request_object_without_an_encrypted_request_object_does_not_restart(
+    oidc_factory: ProviderFactory,
+) -> None:
+    harness = await oidc_factory()
+    state = URL(await harness.start_login(provider="op")).query["state"]
+    callback = URL(f"{harness.origin}/auth/op/callback").with_query(error="invalid_request_object", state=state)
+    resp = await harness.callback(callback)
+    assert resp.status == 502  # nothing of ours went stale: reading keys again could not help
