@@ -32,6 +32,7 @@ from .providers.base import LoginDetails
 from .rp_keys import RelyingPartyKeys
 from .web.access import access_token, get_identity, logout_everywhere, refresh_identity
 from .web.guards import login_required, require_identity, requires_assurance
+from .web.login import login_redirect
 
 __version__ = "0.1.0"
 
@@ -68,6 +69,7 @@ __all__ = [
     "TokenValidationError",
     "access_token",
     "get_identity",
+    "login_redirect",
     "login_required",
     "logout_everywhere",
     "refresh_identity",

@@ -55,7 +55,12 @@ def check_url(field: str, value: str | None, problems: list[str], *, required: b
         if required:
             problems.append(f"{field}: missing")
         return
-    url = URL(value)
+    try:
+        url = URL(value)
+        url.port  # noqa: B018 - yarl checks the port only when it is read
+    except ValueError:
+        problems.append(f"{field}: not a valid URL (host or port)")
+        return
     if not url.absolute or url.scheme not in ("https", "http") or not url.host:
         problems.append(f"{field}: not an absolute http(s) URL")
     elif url.scheme != "https" and not is_loopback_host(url.host):

@@ -26,8 +26,9 @@ and never reaches a page::
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
-from typing import ClassVar
+import logging
+from collections.abc import Awaitable, Sequence
+from typing import ClassVar, TypeVar
 
 __all__ = [
     "Action",
@@ -48,6 +49,7 @@ __all__ = [
     "SessionTooLargeError",
     "StateError",
     "TokenValidationError",
+    "at_provider_boundary",
 ]
 
 
@@ -240,3 +242,25 @@ class SessionStoreUnavailableError(SessionError):
     status = 503
     message = "unavailable"
     action = Action.TRY_AGAIN
+
+
+_T = TypeVar("_T")
+_log = logging.getLogger("aiohttp_eid")
+
+
+async def at_provider_boundary(call: Awaitable[_T], *, provider: str, where: str) -> _T:
+    """``await call``; anything but an ``EidError`` it raises becomes a ``ProviderUnavailableError`` (502).
+
+    Whatever a provider answers (a number of 5,000 digits, JSON nested 100,000 deep, a malformed
+    URL) must cost the user a clear error page, never a 500. Only the exception's type is logged:
+    its text may quote the provider's answer, tokens included.
+    """
+    try:
+        return await call
+    except EidError:
+        raise
+    except Exception as exc:
+        _log.error("provider %s: %s failed on an unexpected answer (%s)", provider, where, type(exc).__name__)
+        raise ProviderUnavailableError(
+            f"{where}: unexpected {type(exc).__name__}", provider=provider, status=502
+        ) from None

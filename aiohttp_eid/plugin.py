@@ -12,7 +12,7 @@ from aiohttp_session import AbstractStorage
 from yarl import URL
 
 from .config import EidConfig
-from .errors import ConfigurationError, EidError
+from .errors import ConfigurationError, EidError, at_provider_boundary
 from .keys import RUNTIME
 from .oidc.transport import HttpClient
 from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
@@ -101,7 +101,7 @@ async def _prefetch(runtime: Runtime) -> None:
     """Fetch discovery documents at startup; a provider that is down then is logged, not fatal."""
     for provider in runtime.providers.values():
         try:
-            await provider.warm_up()
+            await at_provider_boundary(provider.warm_up(), provider=provider.name, where="warm-up")
         except EidError as exc:
             log.warning("provider %s unavailable at startup (%s); logins wait for it", provider.name, exc.code)
 

@@ -123,6 +123,13 @@ class ProtectedView(web.View):
         return web.json_response({"view": True})
 
 
+async def hinted_login(request: web.Request) -> web.StreamResponse:
+    # the application vouches for this hint (from its own account record), never from the query
+    return await aiohttp_eid.login_redirect(
+        request, request.match_info["provider"], next="/me", login_hint="32+123456789"
+    )
+
+
 def build_app(config: EidConfig) -> web.Application:
     app = web.Application()
     aiohttp_eid.setup(app, config)
@@ -137,6 +144,7 @@ def build_app(config: EidConfig) -> web.Application:
     app.router.add_get("/app-data", app_data)
     app.router.add_get("/everywhere", everywhere)
     app.router.add_view("/view", ProtectedView)
+    app.router.add_get("/hinted/{provider}", hinted_login)
     return app
 
 

@@ -29,12 +29,24 @@ _ENDPOINTS = (
 )
 
 
-def _secure_url(value: Any) -> bool:
-    """An absolute https URL (http only on loopback hosts), as every provider URL must be."""
-    if not isinstance(value, str):
-        return False
-    url = URL(value)
-    return url.absolute and (url.scheme == "https" or (url.scheme == "http" and is_loopback_host(url.host)))
+def _endpoint(value: Any, *, allow_http: bool) -> str | None:
+    """``value`` normalised, when it is an absolute https URL (http too, on loopback, with ``allow_http``).
+
+    yarl's normalisation drops CR, LF and tab (as browsers do), so nothing a provider
+    publishes can split a log line.
+    """
+    if not isinstance(value, str) or any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        return None
+    try:
+        url = URL(value)
+        url.port  # noqa: B018 - yarl checks the port only when it is read
+    except ValueError:
+        return None
+    if not url.absolute or not url.host or url.user or url.password or url.fragment:
+        return None
+    if url.scheme == "https" or (url.scheme == "http" and allow_http and is_loopback_host(url.host)):
+        return str(url)
+    return None
 
 
 log = logging.getLogger("aiohttp_eid.oidc")
@@ -61,6 +73,8 @@ class DiscoveryCache:
         self._clock = clock
         self._ttl = ttl
         self._stale_for = stale_for
+        # plain-http endpoints only for a provider we reach on loopback ourselves (development)
+        self._allow_http = is_loopback_host(URL(url).host)
         self._document: Mapping[str, Any] | None = None
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
@@ -91,9 +105,13 @@ class DiscoveryCache:
         expected = self._issuer or self.url.removesuffix("/.well-known/openid-configuration")
         if doc.get("issuer") != expected:
             raise ProviderUnavailableError("discovery issuer does not match", provider=self._provider, status=502)
+        doc = dict(doc)
         for name in _ENDPOINTS:
-            if name in doc and not _secure_url(doc[name]):
-                raise ProviderUnavailableError(
-                    f"discovery {name} is not an https URL", provider=self._provider, status=502
-                )
+            if name in doc:
+                endpoint = _endpoint(doc[name], allow_http=self._allow_http)
+                if endpoint is None:
+                    raise ProviderUnavailableError(
+                        f"discovery {name} is not an https URL", provider=self._provider, status=502
+                    )
+                doc[name] = endpoint
         return doc

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..errors import ProviderUnavailableError
 from .jose import unverified_claims
+from .numbers import finite_number
 
 __all__ = ["TokenSet", "parse_token_response"]
 
@@ -32,6 +33,8 @@ class TokenSet:
     refresh_token: str | None = None
     refresh_expires_at: float | None = None
     id_token: str | None = None
+    #: what a refreshed ID token must match (``id_token_binding`` of the first; OpenID Core 12.2)
+    id_binding: Mapping[str, Any] | None = None
 
     def __repr__(self) -> str:
         return f"TokenSet(expires_at={self.expires_at!r}, refresh={self.refresh_token is not None})"
@@ -69,6 +72,7 @@ class TokenSet:
             ("r", self.refresh_token),
             ("re", self.refresh_expires_at),
             ("i", self.id_token),
+            ("b", self.id_binding),
         ):
             if value is not None:
                 out[key] = value
@@ -84,6 +88,7 @@ class TokenSet:
             refresh_token=data.get("r"),
             refresh_expires_at=data.get("re"),
             id_token=data.get("i"),
+            id_binding=data.get("b"),
         )
 
 
@@ -133,6 +138,7 @@ def parse_token_response(
         refresh_token=refresh or None,
         refresh_expires_at=refresh_expires_at,
         id_token=id_token if keep_id_token else None,
+        id_binding=previous.id_binding if previous is not None else None,
     )
     return tokens, id_token or None
 
@@ -140,18 +146,17 @@ def parse_token_response(
 def _expiry(value: Any, now: float, provider: str) -> float | None:
     if value is None:
         return None
-    if isinstance(value, str) and value.isdigit():
+    # str.isdigit() is true for "²", which int() refuses: only ASCII digits, of a sane length
+    if isinstance(value, str) and value.isascii() and value.isdecimal() and len(value) <= 12:
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    seconds = finite_number(value)
+    if seconds is None:
         raise ProviderUnavailableError("token response has a malformed expires_in", provider=provider, status=502)
-    if value <= 0:
+    if seconds <= 0:
         raise ProviderUnavailableError("token response has a non-positive expires_in", provider=provider, status=502)
-    return now + float(value)
+    return now + seconds
 
 
 def _jwt_exp(token: str) -> float | None:
     claims = unverified_claims(token)
-    exp = claims.get("exp") if claims else None
-    if isinstance(exp, int | float) and not isinstance(exp, bool) and math.isfinite(exp):
-        return float(exp)
-    return None
+    return finite_number(claims.get("exp")) if claims else None

@@ -18,7 +18,7 @@ import aiohttp
 
 from ..errors import ProviderUnavailableError
 
-__all__ = ["HttpAnswer", "HttpClient", "new_client_session", "unusable"]
+__all__ = ["HttpAnswer", "HttpClient", "cache_max_age", "new_client_session", "unusable"]
 
 log = logging.getLogger("aiohttp_eid.http")
 
@@ -47,6 +47,8 @@ class HttpAnswer:
     content_type: str
     body: bytes
     json: Any = None
+    #: the cache lifetime the answer allows (Cache-Control max-age; 0 for no-store or no-cache)
+    max_age: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -143,11 +145,11 @@ class HttpClient:
                 if len(body) > self.max_bytes:
                     raise self._too_large(method, url, provider)
             content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            answer = HttpAnswer(resp.status, content_type, bytes(body))
+            answer = HttpAnswer(resp.status, content_type, bytes(body), max_age=cache_max_age(resp.headers))
         if parse_json and body and (content_type.endswith("json") or not content_type):
             try:
                 parsed = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 parsed = None  # announced as JSON but is not: callers see "not an object"
             return dataclasses.replace(answer, json=parsed)
         return answer
@@ -169,6 +171,20 @@ def unusable(answer: HttpAnswer, *, provider: str, where: str) -> ProviderUnavai
         provider=provider,
         status=503 if answer.status >= 500 else 502,
     )
+
+
+def cache_max_age(headers: Mapping[str, str]) -> float | None:
+    """Cache-Control's max-age in seconds (RFC 9111 5.2.2.1); 0 for no-store or no-cache; None when unsaid."""
+    max_age: float | None = None
+    for directive in headers.get("Cache-Control", "").split(","):
+        name, _, value = directive.strip().partition("=")
+        name = name.strip().lower()
+        if name in ("no-store", "no-cache"):
+            return 0.0
+        value = value.strip().strip('"')
+        if name == "max-age" and value.isdecimal() and len(value) <= 10:
+            max_age = float(value)
+    return max_age
 
 
 def _where(url: str) -> str:

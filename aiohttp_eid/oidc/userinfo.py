@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from joserfc.jwk import KeySet
 
 from ..errors import ProviderUnavailableError, TokenValidationError
 from .jose import decrypt, is_encrypted
+from .jose_headers import check_replicated
 from .jwks import JwksCache
 from .transport import HttpAnswer
 
@@ -32,10 +33,11 @@ async def userinfo_claims(
     """The claims of a successful userinfo answer, with ``sub`` equal to the ID token's."""
     if answer.content_type == "application/jwt":
         token = answer.body.decode("ascii", errors="replace").strip()
+        outer: Mapping[str, Any] = {}
         if is_encrypted(token):
             if decryption_keys is None:
                 raise TokenValidationError("userinfo is encrypted but no keys are configured", provider=provider)
-            token = decrypt(
+            decrypted = decrypt(
                 token,
                 decryption_keys,
                 algorithms=encryption_algorithms,
@@ -43,9 +45,11 @@ async def userinfo_claims(
                 provider=provider,
                 what="userinfo",
             )
+            token, outer = decrypted.jws, decrypted.header
         elif require_encryption:
             raise TokenValidationError("userinfo is signed but not encrypted", provider=provider)
-        _, claims = await provider_keys.decode(token, signing_algorithms)
+        _, claims = await provider_keys.decode(token, signing_algorithms, what="userinfo")
+        check_replicated(outer, claims, provider=provider, what="userinfo")
         # if signed, iss and aud SHOULD be there; when they are, they must be right
         if "iss" in claims and claims["iss"] != issuer:
             raise TokenValidationError("userinfo has the wrong issuer", provider=provider)

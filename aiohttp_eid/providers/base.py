@@ -70,7 +70,7 @@ class Provider(Protocol):
     async def warm_up(self) -> None:
         """Fetch what the first login needs (discovery, keys); raises when the provider is down."""
 
-    def callback_error(self, query: Mapping[str, str]) -> LoginError | None:
+    async def callback_error(self, query: Mapping[str, str]) -> LoginError | None:
         """The error the callback's query reports, if any."""
 
     async def restarts_after(self, error: LoginError) -> bool:

@@ -16,11 +16,18 @@ from typing import Any
 
 from yarl import URL
 
-from ..errors import AssuranceError, LoginError, ProviderError, ProviderUnavailableError
+from ..errors import (
+    AssuranceError,
+    LoginError,
+    LoginExpiredError,
+    ProviderError,
+    ProviderUnavailableError,
+    TokenValidationError,
+)
 from ..identity import Assurance, Identity
 from ..oidc.client_auth import basic_authorization
 from ..oidc.discovery import DiscoveryCache
-from ..oidc.id_token import validate_id_token
+from ..oidc.id_token import id_token_binding, validate_id_token
 from ..oidc.jwks import JwksCache
 from ..oidc.pkce import code_challenge
 from ..oidc.tokens import TokenSet, parse_token_response
@@ -76,6 +83,8 @@ class EidgProvider:
         return self._config
 
     async def warm_up(self) -> None:
+        if self._discovery is not None:
+            await self._discovery.document()
         if self.config.issuer:
             await (await self._keys()).keys()
 
@@ -89,6 +98,9 @@ class EidgProvider:
         return max(self.required_assurance, asked or Assurance.LOW)
 
     async def authorization_url(self, tx: Transaction) -> str:
+        if self._discovery is not None:
+            # a discovery document naming another issuer stops the login before any user is sent
+            await self._discovery.document()
         needed = tx.assurance or self.required_assurance
         methods = [EIDG_METHOD_PREFIX + m for m, level in self._method_levels.items() if level >= needed]
         params = {
@@ -115,7 +127,7 @@ class EidgProvider:
     async def restarts_after(self, error: LoginError) -> bool:
         return False  # EIDG takes no request object: nothing of ours can go stale
 
-    def callback_error(self, query: Mapping[str, str]) -> ProviderError | None:
+    async def callback_error(self, query: Mapping[str, str]) -> ProviderError | None:
         if "error" not in query and "errorCode" not in query:
             return None
         return eidg_error(
@@ -142,20 +154,15 @@ class EidgProvider:
         )
         tokens, id_token = parse_token_response(answer.json, now=now, provider=self.name)
         claims: dict[str, Any] = {}
-        if self.config.issuer and id_token:
-            claims = await validate_id_token(
-                id_token,
-                await self._keys(),
-                issuer=self.config.issuer,
-                client_id=self.config.client_id,
-                now=now,
-                leeway=self._leeway,
-                nonce=tx.nonce,
-                provider=self.name,
-            )
-        elif self.config.issuer:
-            raise LoginError("token response has no ID token to verify", provider=self.name)
+        if self.config.issuer:
+            if not id_token:
+                raise LoginError("token response has no ID token to verify", provider=self.name)
+            claims = await self._verify_id_token(id_token, tokens, now=now, nonce=tx.nonce)
+            tokens = dataclasses.replace(tokens, id_binding=id_token_binding(claims))
         body = await self._userinfo(tokens)
+        # the user-info answer must be about the person the verified ID token names
+        if claims and "sub" in body and body["sub"] != claims["sub"]:
+            raise TokenValidationError("user-info is about another subject than the ID token", provider=self.name)
         identity, extra = to_identity(body, provider=self.name, levels=self._levels, authenticated_at=now)
         if claims:
             identity = dataclasses.replace(identity, id_token_subject=claims["sub"])
@@ -193,7 +200,12 @@ class EidgProvider:
             if body.get("errorCode") or body.get("error"):
                 raise refresh_error(self.name, body.get("error"), body.get("errorCode"), body.get("errorDescription"))
             raise unusable(answer, provider=self.name, where="refresh")
-        new, _ = parse_token_response(answer.json, now=now, provider=self.name, previous=tokens)
+        new, id_token = parse_token_response(answer.json, now=now, provider=self.name, previous=tokens)
+        if self.config.issuer and id_token:
+            if tokens.id_binding is None:
+                raise TokenValidationError("refresh returned an ID token for a login without one", provider=self.name)
+            # OpenID Core 12.2: verified like the first, about the same person (else the login ends)
+            await self._verify_id_token(id_token, new, now=now, nonce=None, first=tokens.id_binding)
         return new
 
     async def fetch_identity(self, tokens: TokenSet, current: Identity) -> Identity:
@@ -201,6 +213,13 @@ class EidgProvider:
         identity, _ = to_identity(
             body, provider=self.name, levels=self._levels, authenticated_at=current.authenticated_at
         )
+        if identity.subject != current.subject or (
+            current.electronic_id is not None
+            and identity.electronic_id is not None
+            and identity.electronic_id.id != current.electronic_id.id
+        ):
+            # never switch the logged-in person: the login ends instead
+            raise LoginExpiredError("user-info answered about another person", provider=self.name)
         # the level is the login's, which a user-info call does not change
         return dataclasses.replace(
             identity, assurance=current.assurance, acr=current.acr, id_token_subject=current.id_token_subject
@@ -271,6 +290,23 @@ class EidgProvider:
                 where=where,
             )
         return unusable(answer, provider=self.name, where=where)
+
+    async def _verify_id_token(
+        self, id_token: str, tokens: TokenSet, *, now: float, nonce: str | None, first: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        assert self.config.issuer is not None
+        return await validate_id_token(
+            id_token,
+            await self._keys(),
+            issuer=self.config.issuer,
+            client_id=self.config.client_id,
+            now=now,
+            leeway=self._leeway,
+            nonce=nonce,
+            provider=self.name,
+            access_token=tokens.access_token,
+            first=first,
+        )
 
     async def _keys(self) -> JwksCache:
         if self._jwks is None:

@@ -87,10 +87,10 @@ def assurance_of(body: Mapping[str, Any], levels: Mapping[str, Assurance]) -> tu
     """(level, the value it was read from) of a user-info answer; the lowest when unknown."""
     eid = body.get("electronicId")
     kind = _text(eid.get("name")) if isinstance(eid, Mapping) else None
-    class_ref = authn_context_class_ref(body.get("_rawResponse")) if kind in ("SPID", "CIE") else None
-    acr = class_ref or kind
-    if kind == "SPID" and class_ref is None:
-        acr = None  # a SPID login whose level cannot be read counts as the lowest
+    saml = kind in ("SPID", "CIE")
+    class_ref = authn_context_class_ref(body.get("_rawResponse")) if saml else None
+    # fail closed: a SPID or CIE login whose SAML level is missing, unreadable or ambiguous is the lowest
+    acr = class_ref if saml else kind
     level = levels.get(acr) if acr else None
     return (level or Assurance.LOW), acr
 

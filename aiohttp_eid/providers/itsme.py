@@ -5,7 +5,8 @@ endpoint; the request object always signed (RS256) then encrypted to itsme's
 key; ``scope`` with ``openid`` and ``service:<SERVICE_CODE>``; the claims
 parameter for its own claims; acr basic/advanced; ID token and userinfo signed
 and encrypted; userinfo fetched at the callback (it answers for 3 minutes
-only); no refresh tokens, so the session keeps no tokens and logout is local.
+only); no refresh tokens: the session keeps the access token for ``access_token()``
+while it is valid, and logout is local.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def itsme_profile(config: ItsmeConfig) -> OidcProfile:
         use_pkce=True,
         ui_locales=config.ui_locales,
         post_logout_redirect_uri=None,
-        keep_tokens=False,
+        logout_at_provider=False,
         to_identity=_mapper(config.name),
         normalize_acr=canonical,
         require_encryption=True,

@@ -7,7 +7,6 @@ What differs between providers is data: an ``OidcProfile`` built from ``OidcConf
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import logging
@@ -21,8 +20,8 @@ from ..identity import Assurance, Identity
 from ..oidc.claims import standard_fields
 from ..oidc.client_auth import ClientAuthenticator
 from ..oidc.discovery import DiscoveryCache
-from ..oidc.id_token import validate_id_token
-from ..oidc.jose import ENCRYPTION_ALGORITHMS, ENCRYPTION_METHODS, at_hash, decrypt, is_encrypted
+from ..oidc.id_token import id_token_binding, validate_id_token
+from ..oidc.jose import ENCRYPTION_ALGORITHMS, ENCRYPTION_METHODS, Decrypted, decrypt, is_encrypted
 from ..oidc.jwks import SIGNING_ALGORITHMS, JwksCache
 from ..oidc.pkce import code_challenge
 from ..oidc.request_object import QUERY_REPEATED, request_object
@@ -59,7 +58,7 @@ class OidcProfile:
     claims: Mapping[str, Any] | None
     #: acr value -> level; the values asked for a level are those mapping to it or higher
     levels: Mapping[str, Assurance]
-    #: the acr values asked when nothing more is needed (None: ask none)
+    #: the acr values asked when nothing more is needed (empty: ask none)
     default_acr: Sequence[str]
     required_assurance: Assurance
     request_object: RequestObjectMode
@@ -67,8 +66,8 @@ class OidcProfile:
     use_pkce: bool
     ui_locales: str | None
     post_logout_redirect_uri: str | None
-    #: whether the session keeps tokens (refresh and logout need them)
-    keep_tokens: bool
+    #: whether logout also ends the login at the provider (revocation, RP-initiated logout); itsme: no
+    logout_at_provider: bool
     to_identity: IdentityMapper
     #: turns a received acr into the form used in ``levels`` (itsme accepts two spellings)
     normalize_acr: Callable[[str], str] = str
@@ -120,7 +119,7 @@ class OidcProvider:
 
     @property
     def refreshes(self) -> bool:
-        return self.profile.keep_tokens
+        return True
 
     async def warm_up(self) -> None:
         """Fetch discovery and the provider's keys ahead of the first login."""
@@ -223,10 +222,14 @@ class OidcProvider:
 
     # -- (3) callback ------------------------------------------------------------------------
 
-    def callback_error(self, query: Mapping[str, str]) -> LoginError | None:
-        # RFC 9207: a callback naming another issuer is a mix-up attack
-        if "iss" in query and query["iss"] != self.profile.issuer:
-            return TokenValidationError("callback from another issuer (iss)", provider=self.name)
+    async def callback_error(self, query: Mapping[str, str]) -> LoginError | None:
+        # RFC 9207 2.4: a callback naming another issuer is a mix-up attack; a provider that
+        # announces the parameter always sends it, so one without it is refused too
+        if "iss" in query:
+            if query["iss"] != self.profile.issuer:
+                return TokenValidationError("callback from another issuer (iss)", provider=self.name)
+        elif (await self._discovery.document()).get("authorization_response_iss_parameter_supported") is True:
+            return TokenValidationError("callback without the issuer (iss) the provider announces", provider=self.name)
         if "error" not in query:
             return None
         return oidc_error(
@@ -254,11 +257,15 @@ class OidcProvider:
         if self.profile.use_pkce:
             form["code_verifier"] = tx.code_verifier
         answer = await self._token_call(meta, form, where="token")
-        keep_id = self.profile.keep_tokens and bool(meta.get("end_session_endpoint"))
-        tokens, id_token = parse_token_response(answer.json, now=now, provider=self.name, keep_id_token=keep_id)
+        tokens, id_token = parse_token_response(answer.json, now=now, provider=self.name)
         if not id_token:
             raise TokenValidationError("token response has no ID token", provider=self.name)
-        claims = await self._id_token_claims(id_token, meta, now=now, nonce=tx.nonce, access_token=tokens.access_token)
+        signed, claims = await self._id_token_claims(
+            id_token, meta, now=now, nonce=tx.nonce, access_token=tokens.access_token
+        )
+        # RP-Initiated Logout 2: id_token_hint is the signed ID token, never the JWE it came in
+        keep_id = self.profile.logout_at_provider and bool(meta.get("end_session_endpoint"))
+        tokens = dataclasses.replace(tokens, id_token=signed if keep_id else None, id_binding=id_token_binding(claims))
         acr = claims.get("acr") if isinstance(claims.get("acr"), str) else None
         assurance = self._level(acr)
         minimum = self.minimum(tx.assurance)
@@ -271,15 +278,25 @@ class OidcProvider:
         identity, photo = self.profile.to_identity(merged, claims["sub"], assurance, acr, now)
         return LoginResult(
             identity=identity,
-            tokens=tokens if self.profile.keep_tokens else None,
+            tokens=tokens,
             details=LoginDetails(provider=self.name, userinfo=merged, claims=claims, photo=photo),
         )
 
     async def _id_token_claims(
-        self, id_token: str, meta: Mapping[str, Any], *, now: float, nonce: str | None, access_token: str
-    ) -> dict[str, Any]:
+        self,
+        id_token: str,
+        meta: Mapping[str, Any],
+        *,
+        now: float,
+        nonce: str | None,
+        access_token: str,
+        first: Mapping[str, Any] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """The signed ID token (decrypted first when it came encrypted) and its validated claims."""
+        outer: Mapping[str, Any] | None = None
         if is_encrypted(id_token):
-            id_token = self._decrypt(id_token, meta, "id_token", "ID token")
+            decrypted = self._decrypt(id_token, meta, "id_token", "ID token")
+            id_token, outer = decrypted.jws, decrypted.header
         elif self.profile.require_encryption:
             raise TokenValidationError("ID token is not encrypted", provider=self.name)
         claims = await validate_id_token(
@@ -292,14 +309,13 @@ class OidcProvider:
             nonce=nonce,
             provider=self.name,
             algorithms=_allowed(SIGNING_ALGORITHMS, meta.get("id_token_signing_alg_values_supported")),
+            access_token=access_token,
+            encrypted_header=outer,
+            first=first,
         )
-        if "at_hash" in claims:
-            header = json.loads(_b64(id_token.split(".")[0]))
-            if claims["at_hash"] != at_hash(access_token, str(header.get("alg", "RS256"))):
-                raise TokenValidationError("ID token at_hash does not match the access token", provider=self.name)
-        return claims
+        return id_token, claims
 
-    def _decrypt(self, token: str, meta: Mapping[str, Any], prefix: str, what: str) -> str:
+    def _decrypt(self, token: str, meta: Mapping[str, Any], prefix: str, what: str) -> Decrypted:
         if self.profile.keys is None:
             raise TokenValidationError(f"{what} is encrypted but no keys are configured", provider=self.name)
         return decrypt(
@@ -351,12 +367,16 @@ class OidcProvider:
             if body.get("error"):
                 raise refresh_error(self.name, body.get("error"), body.get("error_description"))
             raise unusable(answer, provider=self.name, where="refresh")
-        new, id_token = parse_token_response(
-            answer.json, now=now, provider=self.name, previous=tokens, keep_id_token=tokens.id_token is not None
-        )
-        if id_token is None and tokens.id_token is not None:
-            new = dataclasses.replace(new, id_token=tokens.id_token)
-        return new
+        new, id_token = parse_token_response(answer.json, now=now, provider=self.name, previous=tokens)
+        signed = tokens.id_token
+        if id_token is not None:
+            if tokens.id_binding is None:
+                raise TokenValidationError("refresh returned an ID token for a login without one", provider=self.name)
+            # OpenID Core 12.2: verified like the first, and about the same login
+            signed, _ = await self._id_token_claims(
+                id_token, meta, now=now, nonce=None, access_token=new.access_token, first=tokens.id_binding
+            )
+        return dataclasses.replace(new, id_token=signed if tokens.id_token is not None else None)
 
     async def fetch_identity(self, tokens: TokenSet, current: Identity) -> Identity:
         meta = await self._discovery.document()
@@ -371,20 +391,20 @@ class OidcProvider:
     # -- (8) logout -------------------------------------------------------------------------
 
     async def logout(self, tokens: TokenSet) -> str | None:
+        if not self.profile.logout_at_provider:
+            return None
         try:
             meta = await self._discovery.document()
         except ProviderUnavailableError:
             log.warning("provider %s: discovery unavailable at logout; local logout goes on", self.name)
             return None
         revocation = meta.get("revocation_endpoint")
-        if revocation and tokens.refresh_alive(self._clock()):
-            form = {"token": tokens.refresh_token or "", "token_type_hint": "refresh_token"}
-            headers: dict[str, str] = {}
-            self._auth.apply(str(revocation), headers, form)
-            try:
-                await self._http.call("POST", str(revocation), provider=self.name, headers=headers, data=form)
-            except ProviderUnavailableError as exc:
-                log.warning("provider %s revocation failed (%s); local logout goes on", self.name, exc.status)
+        if isinstance(revocation, str):
+            # RFC 7009: the refresh token first (which, at most providers, ends the grant), then the access token
+            if tokens.refresh_alive(self._clock()):
+                await self._revoke(revocation, tokens.refresh_token or "", "refresh_token")
+            if not tokens.expired(self._clock()):
+                await self._revoke(revocation, tokens.access_token, "access_token")
         end_session = meta.get("end_session_endpoint")
         if not end_session or not tokens.id_token:
             return None
@@ -392,6 +412,18 @@ class OidcProvider:
         if self.profile.post_logout_redirect_uri:
             query["post_logout_redirect_uri"] = self.profile.post_logout_redirect_uri
         return str(URL(str(end_session)).with_query(query))
+
+    async def _revoke(self, endpoint: str, token: str, hint: str) -> None:
+        form = {"token": token, "token_type_hint": hint}
+        headers: dict[str, str] = {}
+        self._auth.apply(endpoint, headers, form)
+        try:
+            answer = await self._http.call("POST", endpoint, provider=self.name, headers=headers, data=form)
+        except ProviderUnavailableError as exc:
+            log.warning("provider %s: %s revocation failed (%s); local logout goes on", self.name, hint, exc.status)
+            return
+        if not answer.ok:
+            log.warning("provider %s refused the %s revocation (%s)", self.name, hint, answer.status)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -421,10 +453,6 @@ class OidcProvider:
                 raise ProviderUnavailableError("discovery has no jwks_uri", provider=self.name, status=502)
             self._jwks = JwksCache(self._http, url, provider=self.name, clock=self._clock)
         return self._jwks
-
-
-def _b64(part: str) -> bytes:
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
 
 
 def default_issuer(discovery_url: str, issuer: str | None) -> str:
@@ -472,6 +500,6 @@ def from_oidc_config(config: OidcConfig) -> OidcProfile:
         use_pkce=config.use_pkce,
         ui_locales=config.ui_locales,
         post_logout_redirect_uri=config.post_logout_redirect_uri,
-        keep_tokens=True,
+        logout_at_provider=True,
         to_identity=_standard_identity(config.name),
     )

@@ -18,7 +18,14 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
-from ..errors import LoginExpiredError, ProviderError, ProviderUnavailableError, SessionStoreUnavailableError
+from ..errors import (
+    LoginExpiredError,
+    ProviderError,
+    ProviderUnavailableError,
+    SessionStoreUnavailableError,
+    TokenValidationError,
+    at_provider_boundary,
+)
 from ..oidc.tokens import TokenSet
 from ..providers.base import Provider
 
@@ -73,13 +80,16 @@ class Refresher:
     async def _run(self, provider: Provider, tokens: TokenSet, key: str) -> TokenSet:
         try:
             if self.coordinator is None:
-                new = await provider.refresh(tokens)
+                new = await at_provider_boundary(provider.refresh(tokens), provider=provider.name, where="refresh")
             else:
-                new = await self.coordinator.run(key, lambda: provider.refresh(tokens))
+                new = await self.coordinator.run(
+                    key, lambda: at_provider_boundary(provider.refresh(tokens), provider=provider.name, where="refresh")
+                )
         except LoginExpiredError:
             log.info("provider %s ended a login at refresh", provider.name)
             raise
-        except (ProviderUnavailableError, ProviderError, SessionStoreUnavailableError) as exc:
+        # a token that fails validation is the provider's fault too: backoff, not a call per request
+        except (ProviderUnavailableError, ProviderError, TokenValidationError, SessionStoreUnavailableError) as exc:
             log.warning("provider %s: refresh failed (%s); the login is kept", provider.name, exc.code)
             _put(self._failed, key, (self._clock() + BACKOFF, exc))
             raise

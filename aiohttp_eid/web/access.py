@@ -6,11 +6,11 @@ import dataclasses
 
 from aiohttp import web
 
-from ..errors import ConfigurationError, LoginExpiredError, NotAuthenticatedError
+from ..errors import ConfigurationError, LoginExpiredError, NotAuthenticatedError, at_provider_boundary
 from ..identity import Identity
 from ..keys import IDENTITY, LOGIN, RUNTIME
 from ..session.redis_storage import RedisStorage
-from ..session.store import StoredLogin, write_login
+from ..session.store import StoredLogin, clear_login, write_login
 from .middleware import refreshed
 from .session_io import session_of
 
@@ -56,9 +56,18 @@ async def refresh_identity(request: web.Request) -> Identity:
     assert login is not None
     assert login.tokens is not None
     provider = runtime.providers[login.provider]
-    identity: Identity = await provider.fetch_identity(login.tokens, login.identity)
+    session = await session_of(request)
+    try:
+        identity: Identity = await at_provider_boundary(
+            provider.fetch_identity(login.tokens, login.identity), provider=provider.name, where="user data"
+        )
+    except LoginExpiredError:
+        # the provider answered about someone else: end this login rather than switch person
+        clear_login(session)
+        request[LOGIN] = request[IDENTITY] = None
+        raise
     login = dataclasses.replace(login, identity=identity)
-    write_login(await session_of(request), login)
+    write_login(session, login)
     request[LOGIN] = login
     request[IDENTITY] = identity
     return identity

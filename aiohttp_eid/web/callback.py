@@ -16,7 +16,7 @@ import logging
 from aiohttp import web
 from aiohttp_session import new_session
 
-from ..errors import EidError, ReplayError, StateError
+from ..errors import EidError, ReplayError, StateError, at_provider_boundary
 from ..keys import IDENTITY, LOGIN, RUNTIME
 from ..session.store import StoredLogin, clear_login, pending_transactions, write_login, write_pending
 from ..session.transaction import pop_transaction
@@ -52,14 +52,16 @@ async def callback(request: web.Request) -> web.StreamResponse:
         if tx is None or tx.provider != name:
             raise StateError("callback state unknown or expired", provider=name)
         runtime.used_states.add(state, now)
-        error = provider.callback_error(request.query)
+        error = await at_provider_boundary(provider.callback_error(request.query), provider=name, where="callback")
         if error is not None:
             # once per transaction (the new one is marked): a provider that keeps refusing never makes a loop
-            if not tx.restarted and await provider.restarts_after(error):
+            if not tx.restarted and await at_provider_boundary(
+                provider.restarts_after(error), provider=name, where="callback"
+            ):
                 log.info("login with %s refused (%s): started once more", name, error.code)
                 return await restart_login(request, provider, tx)
             raise error
-        result = await provider.complete_login(request.query, tx)
+        result = await at_provider_boundary(provider.complete_login(request.query, tx), provider=name, where="login")
     except EidError as exc:
         log.info("login with %s failed: %s (%s)", name, exc.code, exc.detail[:200])
         return error_response(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 from aiohttp import web
 
-from ..errors import InsufficientAssuranceError
+from ..errors import InsufficientAssuranceError, at_provider_boundary
 from ..identity import Assurance
 from ..keys import RUNTIME
 from ..oidc.pkce import new_code_verifier, random_token
@@ -16,7 +14,7 @@ from ..session.transaction import Transaction, push_transaction
 from .responses import locale_of
 from .session_io import session_of
 
-__all__ = ["begin_login", "login", "parse_assurance", "restart_login", "safe_return_path"]
+__all__ = ["begin_login", "login", "login_redirect", "parse_assurance", "restart_login", "safe_return_path"]
 
 _MAX_RETURN_PATH = 2048
 
@@ -38,21 +36,52 @@ def safe_return_path(value: str | None) -> str:
 
 
 async def login(request: web.Request) -> web.StreamResponse:
-    """Record a new transaction in the session and send the browser to the provider."""
+    """The login route: start a login with the provider in the path; ``next`` and ``assurance`` from the query.
+
+    A ``login_hint`` is never taken from the query: a link carrying someone else's phone number
+    would log the victim in as them (login CSRF). Applications that know the user's hint call
+    ``login_redirect`` themselves.
+    """
+    return await login_redirect(
+        request,
+        request.match_info["provider"],
+        next=request.query.get("next") or "/",
+        assurance=parse_assurance(request.query.get("assurance")),
+    )
+
+
+async def login_redirect(
+    request: web.Request,
+    provider: str,
+    *,
+    next: str = "/",
+    assurance: Assurance | None = None,
+    login_hint: str | None = None,
+) -> web.Response:
+    """Start a login with ``provider`` and return the 302 response that sends the browser to it.
+
+    ``next`` is where the browser returns after the login (a path on this site; anything else
+    becomes ``/``); ``assurance`` asks for at least that level; ``login_hint`` is passed to the
+    provider (for itsme, the user's phone number as ``<countrycode>+<number>``, carried inside
+    the signed request object). Only call it with a hint your application vouches for, never one
+    read from an unauthenticated link. Raises ``web.HTTPNotFound`` for an unknown provider and
+    ``InsufficientAssuranceError`` when the provider cannot reach ``assurance``.
+    """
     runtime = request.config_dict[RUNTIME]
-    provider = runtime.providers.get(request.match_info["provider"])
-    if provider is None:
+    chosen = runtime.providers.get(provider)
+    if chosen is None:
         raise web.HTTPNotFound()
-    asked = parse_assurance(request.query.get("assurance"))
-    if asked is not None and not provider.can_reach(asked):
-        raise InsufficientAssuranceError(f"{provider.name} cannot log in at {asked.name}", provider=provider.name)
+    if assurance is not None and not chosen.can_reach(assurance):
+        raise InsufficientAssuranceError(f"{chosen.name} cannot log in at {assurance.name}", provider=chosen.name)
+    if login_hint is not None and (len(login_hint) > 256 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in login_hint)):
+        raise ValueError("login_hint must be at most 256 characters, without control characters")
     return await begin_login(
         request,
-        provider,
-        return_to=safe_return_path(request.query.get("next")),
-        assurance=provider.minimum(asked),
+        chosen,
+        return_to=safe_return_path(next),
+        assurance=chosen.minimum(assurance),
         locale=locale_of(request, runtime.config.default_locale),
-        login_hint=_login_hint(request.query.get("login_hint")),
+        login_hint=login_hint or None,
     )
 
 
@@ -84,7 +113,7 @@ async def begin_login(
     pending = pending_transactions(session)
     push_transaction(pending, tx, now)
     write_pending(session, pending)
-    url = await provider.authorization_url(tx)
+    url = await at_provider_boundary(provider.authorization_url(tx), provider=provider.name, where="authorization")
     return web.Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})
 
 
@@ -99,13 +128,6 @@ async def restart_login(request: web.Request, provider: Provider, tx: Transactio
         login_hint=tx.login_hint,
         restarted=True,
     )
-
-
-def _login_hint(value: str | None) -> str | None:
-    """A phone number as itsme takes it, ``<countrycode>+<number>``; anything else is dropped."""
-    if value and re.fullmatch(r"\d{1,4}\+\d{4,15}", value):
-        return value
-    return None
 
 
 def parse_assurance(value: str | None) -> Assurance | None:

@@ -8,13 +8,14 @@ end-session page when it has one).
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 
 from aiohttp import web
 from yarl import URL
 
-from ..errors import OriginError
+from ..errors import EidError, OriginError, at_provider_boundary
 from ..keys import IDENTITY, LOGIN, RUNTIME
 from ..runtime import Runtime
 from ..session.store import read_login
@@ -63,7 +64,12 @@ async def logout(request: web.Request) -> web.StreamResponse:
     if login is not None and login.tokens is not None:
         provider = runtime.providers.get(login.provider)
         if provider is not None:
-            target = await provider.logout(login.tokens) or target
+            # a failure is logged at the boundary: the local logout never waits on the provider
+            with contextlib.suppress(EidError):
+                at_provider: str | None = await at_provider_boundary(
+                    provider.logout(login.tokens), provider=provider.name, where="logout"
+                )
+                target = at_provider or target
     session.invalidate()
     request[LOGIN] = request[IDENTITY] = None
     if login is not None:

@@ -22,6 +22,7 @@ from ..errors import (
     ProviderUnavailableError,
     SessionError,
     SessionStoreUnavailableError,
+    TokenValidationError,
 )
 from ..identity import Identity
 from ..keys import IDENTITY, LOGIN, SESSION_SAVED, SESSION_UNAVAILABLE
@@ -139,7 +140,7 @@ async def refreshed(request: web.Request, runtime: Runtime, login: StoredLogin, 
         request[LOGIN] = None
         request[IDENTITY] = None
         return None
-    except (ProviderUnavailableError, ProviderError, SessionStoreUnavailableError):
+    except (ProviderUnavailableError, ProviderError, TokenValidationError, SessionStoreUnavailableError):
         if quiet:
             return login
         raise

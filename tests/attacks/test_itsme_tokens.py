@@ -18,7 +18,7 @@ from joserfc.jwk import RSAKey
 
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.testing import Fault
-from tests.attacks.forging import hs256_jwt, none_jwt
+from tests.attacks.forging import hs256_jwt, jwe_a128cbc, none_jwt, rs256_jwt
 from tests.conftest import JSON, Harness, build_app
 from tests.providers.fixtures import request_object_claims
 
@@ -114,6 +114,42 @@ async def alg_none(h: Harness, c: dict[str, Any]) -> str:
     return str(await h.emulator.encrypt_to_rp(none_jwt(c)))
 
 
+async def rp_encryption_key(h: Harness) -> RSAKey:
+    return next(k for k in (await h.emulator.fetch_rp_keys()) if k.get("use") == "enc")
+
+
+def jwe_header(**header: Any) -> Forge:
+    """The genuine signed token in a JWE carrying ``header`` parameters (RFC 7516 4, RFC 7519 5.3)."""
+
+    async def forge(h: Harness, c: dict[str, Any]) -> str:
+        return jwe_a128cbc(h.emulator.sign(c).encode(), await rp_encryption_key(h), cty="JWT", **header)
+
+    return forge
+
+
+def jws_header(*, header_json: str | None = None, **header: Any) -> Forge:
+    """The claims signed with the provider's real key under a header of our choosing, then encrypted."""
+
+    async def forge(h: Harness, c: dict[str, Any]) -> str:
+        key = h.emulator.signing_key
+        return str(await h.emulator.encrypt_to_rp(rs256_jwt(c, key, header_json=header_json, kid=key.kid, **header)))
+
+    return forge
+
+
+async def jwk_in_header(h: Harness, c: dict[str, Any]) -> str:
+    # the attacker signs with its own key and offers it in the header: keys never come from a token
+    attacker = RSAKey.generate_key(2048, parameters={"kid": h.emulator.signing_key.kid})
+    public = attacker.as_dict(private=False)
+    return str(await h.emulator.encrypt_to_rp(rs256_jwt(c, attacker, kid=attacker.kid, jwk=public)))
+
+
+async def deeply_nested(h: Harness, c: dict[str, Any]) -> str:
+    payload = b'{"a":' * 5_000 + b"1" + b"}" * 5_000  # deeper than Python's JSON parser recurses
+    key = h.emulator.signing_key
+    return str(await h.emulator.encrypt_to_rp(rs256_jwt(payload, key, kid=key.kid)))
+
+
 CASES: dict[str, Forge] = {
     "bad-signature": same_kid_other_key,
     "unknown-signing-key": other_key,
@@ -130,6 +166,20 @@ CASES: dict[str, Forge] = {
     "wrong-azp": changed(aud=["demo-rp", "other"], azp="other"),
     "wrong-nonce": changed(nonce="not-the-one"),
     "missing-nonce": without("nonce"),
+    "jwe-critical-extension": jwe_header(crit=["urn:example:x"], **{"urn:example:x": 1}),
+    "jwe-compressed": jwe_header(zip="DEF"),
+    "jwe-replicated-iss-differs": jwe_header(iss="https://evil.example"),
+    "jwe-replicated-aud-differs": jwe_header(aud="someone-else"),
+    "jwe-replicated-sub-differs": jwe_header(sub="someone-else"),
+    "jws-critical-extension": jws_header(crit=["urn:example:x"], **{"urn:example:x": 1}),
+    "jws-unencoded-payload": jws_header(b64=False, crit=["b64"]),
+    "jws-b64-false-without-crit": jws_header(b64=False),
+    "jws-duplicate-header-member": jws_header(header_json='{"alg":"RS256","kid":"a","kid":"b"}'),
+    "jws-key-in-header": jwk_in_header,
+    "jws-deeply-nested-claims": deeply_nested,
+    "exp-of-400-digits": changed(exp=10**400),
+    "iat-of-400-digits": changed(iat=10**400),
+    "at-hash-mismatch": changed(at_hash="AAAAAAAAAAAAAAAAAAAAAA"),
     "acr-lower-than-asked": changed(acr="tag:sixdots.be,2016-06:acr_none"),
 }
 
@@ -149,7 +199,7 @@ async def login_with(h: Harness, forge: Forge, *, assurance: str | None = None) 
     h.emulator.faults["token"] = Fault(status=200, body=json.dumps(body).encode())
     resp = await h.callback(callback)
     _status, who = await h.get_json("/", headers=JSON)
-    assert who["identity"] is None  # nothing stored
+    assert (who["identity"] is None) == (resp.status != 302)  # nothing stored unless it succeeded
     return resp.status
 
 
@@ -173,6 +223,28 @@ async def test_the_good_forged_path_logs_in(itsme: Harness) -> None:
     }
     itsme.emulator.faults["token"] = Fault(status=200, body=json.dumps(body).encode())
     assert (await itsme.callback(callback)).status == 302
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        # RFC 7519 5.3: claims replicated in the JWE header, equal to the token's (oidc-provider does this)
+        pytest.param("replicated", id="jwe-replicated-iss-aud-sub"),
+        # RFC 7516 4 / 7515 4: header parameters we do not understand, not listed in crit, are ignored
+        pytest.param("unknown-jwe", id="jwe-unknown-parameter"),
+        pytest.param("unknown-jws", id="jws-unknown-parameter"),
+    ],
+)
+async def test_headers_the_specifications_allow_are_accepted(itsme: Harness, forge: str) -> None:
+    async def replicated(h: Harness, c: dict[str, Any]) -> str:
+        return await jwe_header(iss=c["iss"], aud=c["aud"], sub=c["sub"])(h, c)
+
+    forges: dict[str, Forge] = {
+        "replicated": replicated,
+        "unknown-jwe": jwe_header(**{"x-provider-trace": "abc", "epk-like": {"n": 1}}),
+        "unknown-jws": jws_header(**{"x-provider-trace": "abc", "x5t#S256": "AAAA"}),
+    }
+    assert await login_with(itsme, forges[forge]) == 302
 
 
 async def test_basic_acr_when_advanced_was_asked_is_refused(itsme: Harness) -> None:

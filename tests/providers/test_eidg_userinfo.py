@@ -114,7 +114,7 @@ def test_no_stable_identifier_fails() -> None:
         ("SPID", saml("SpidL3"), Assurance.HIGH),
         ("SPID", None, Assurance.LOW),  # unreadable level: the lowest
         ("CIE", saml("SpidL3"), Assurance.HIGH),
-        ("CIE", None, Assurance.HIGH),
+        ("CIE", None, Assurance.LOW),  # fail closed: no readable SAML level, the lowest
         ("FranceConnect", None, Assurance.LOW),
         ("FranceConnectPlus", None, Assurance.SUBSTANTIAL),
         ("Unknown", None, Assurance.LOW),

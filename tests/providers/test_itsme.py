@@ -55,10 +55,22 @@ async def test_request_object_audience_from_the_onboarding_file(itsme_factory: P
 
 
 async def test_login_hint_travels_only_inside_the_encrypted_object(itsme: Harness) -> None:
-    authorize = await itsme.start_login(provider="itsme", login_hint="32+123456789")
+    resp = await itsme.client.get("/hinted/itsme", allow_redirects=False)
+    assert resp.status == 302
+    authorize = resp.headers["Location"]
     assert "123456789" not in authorize
     claims = request_object_claims(itsme.emulator, authorize)
     assert claims["claims"]["userinfo"]["phone_number"]["value"] == "32+123456789"
+    # and the login it started completes
+    assert (await itsme.callback(await itsme.at_provider(authorize))).status == 302
+
+
+async def test_login_hint_is_never_taken_from_a_login_link(itsme: Harness) -> None:
+    # a link with someone else's phone number must not log the victim in as them (login CSRF)
+    authorize = await itsme.start_login(provider="itsme", login_hint="32+123456789")
+    claims = request_object_claims(itsme.emulator, authorize)
+    assert "phone_number" not in claims.get("claims", {}).get("userinfo", {})
+    assert "login_hint" not in claims
 
 
 async def test_whole_flow_maps_every_claim(itsme_factory: ProviderFactory) -> None:
@@ -102,7 +114,8 @@ async def test_whole_flow_maps_every_claim(itsme_factory: ProviderFactory) -> No
     request = make_mocked_request("GET", "/", headers=CIMultiDict({"Cookie": cookies}))
     stored = (await runtime.storage.load_session(request))["aiohttp_eid"]
     assert "photo" not in json.dumps(stored)
-    assert "tok" not in stored["login"]  # itsme: no refresh token, nothing to keep
+    # itsme has no refresh token: the access token alone is kept, for access_token() while it is valid
+    assert set(stored["login"]["tok"]) <= {"a", "o", "e", "b"}
 
 
 async def test_token_request_uses_private_key_jwt(itsme: Harness) -> None:
@@ -221,3 +234,15 @@ async def test_a_provider_error_without_a_known_state_stays_a_400(itsme: Harness
     for query in ({"error": "invalid_request_object"}, {"error": "invalid_request_object", "state": "unknown"}):
         resp = await itsme.callback(URL(f"{itsme.origin}/auth/itsme/callback").with_query(query))
         assert resp.status == 400
+
+
+async def test_access_token_is_given_while_valid_then_login_expired(itsme: Harness) -> None:
+    await itsme.login(provider="itsme")
+    status, body = await itsme.get_json("/token")
+    assert status == 200, body
+    token = body["access_token"]
+    assert itsme.emulator.store.find(token, "access") is not None
+    itsme.clock.advance(600)  # past the access token's expiry (300 s); the login itself lives on
+    status, body = await itsme.get_json("/token")
+    assert status == 401
+    assert body["error"] == "login_expired"
