@@ -32,6 +32,7 @@ class Fault:
     the normal one (``status`` defaults to 200 when only ``body`` is given, ``body``
     to empty when only ``status`` is given). With neither, the call is only slowed
     down. ``times`` is how many calls are affected; ``-1`` means every call.
+    ``headers`` are added to the canned answer (over ``Cache-Control: no-store``).
     """
 
     status: int | None = None
@@ -39,6 +40,7 @@ class Fault:
     content_type: str = "application/json"
     delay: float = 0.0
     times: int = 1
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -150,5 +152,5 @@ class Recorder:
         return web.Response(
             status=fault.status if fault.status is not None else 200,
             body=fault.body or b"",
-            headers={"Content-Type": fault.content_type, "Cache-Control": "no-store"},
+            headers={"Content-Type": fault.content_type, "Cache-Control": "no-store", **fault.headers},
         )

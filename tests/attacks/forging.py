@@ -21,6 +21,9 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.padding import PKCS7
 from joserfc.jwk import RSAKey
 
+#: a critical header extension that no one implements (RFC 7515 4.1.11): a recipient must refuse it
+EXTENSION: dict[str, Any] = {"crit": ["urn:example:x"], "urn:example:x": 1}
+
 
 def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")

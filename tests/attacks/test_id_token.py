@@ -16,7 +16,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from aiohttp_eid.testing import Fault
-from tests.attacks.forging import hs256_jwt, none_jwt
+from tests.attacks.forging import EXTENSION, hs256_jwt, none_jwt, rs256_jwt
 from tests.conftest import JSON, Harness, HarnessFactory
 
 
@@ -63,6 +63,11 @@ CASES: dict[str, Callable[[Harness], str]] = {
     "unexpected-nonce": lambda h: sign(h, {**claims_for(h), "nonce": "injected"}),
     "no-sub": lambda h: sign(h, {k: v for k, v in claims_for(h).items() if k != "sub"}),
     "garbage": lambda h: "not.a.jwt",
+    "at-hash-mismatch": lambda h: sign(h, {**claims_for(h), "at_hash": "AAAAAAAAAAAAAAAAAAAAAA"}),
+    "exp-of-400-digits": lambda h: sign(h, {**claims_for(h), "exp": 10**400}),
+    "critical-extension": lambda h: rs256_jwt(
+        claims_for(h), h.emulator.store.key, kid=h.emulator.store.key.kid, **EXTENSION
+    ),
 }
 
 

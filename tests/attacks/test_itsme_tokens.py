@@ -18,7 +18,7 @@ from joserfc.jwk import RSAKey
 
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.testing import Fault
-from tests.attacks.forging import hs256_jwt, jwe_a128cbc, none_jwt, rs256_jwt
+from tests.attacks.forging import EXTENSION, hs256_jwt, jwe_a128cbc, none_jwt, rs256_jwt
 from tests.conftest import JSON, Harness, build_app
 from tests.providers.fixtures import request_object_claims
 
@@ -115,7 +115,8 @@ async def alg_none(h: Harness, c: dict[str, Any]) -> str:
 
 
 async def rp_encryption_key(h: Harness) -> RSAKey:
-    return next(k for k in (await h.emulator.fetch_rp_keys()) if k.get("use") == "enc")
+    key: RSAKey = next(k for k in (await h.emulator.fetch_rp_keys()) if k.get("use") == "enc")
+    return key
 
 
 def jwe_header(**header: Any) -> Forge:
@@ -166,12 +167,12 @@ CASES: dict[str, Forge] = {
     "wrong-azp": changed(aud=["demo-rp", "other"], azp="other"),
     "wrong-nonce": changed(nonce="not-the-one"),
     "missing-nonce": without("nonce"),
-    "jwe-critical-extension": jwe_header(crit=["urn:example:x"], **{"urn:example:x": 1}),
+    "jwe-critical-extension": jwe_header(**EXTENSION),
     "jwe-compressed": jwe_header(zip="DEF"),
     "jwe-replicated-iss-differs": jwe_header(iss="https://evil.example"),
     "jwe-replicated-aud-differs": jwe_header(aud="someone-else"),
     "jwe-replicated-sub-differs": jwe_header(sub="someone-else"),
-    "jws-critical-extension": jws_header(crit=["urn:example:x"], **{"urn:example:x": 1}),
+    "jws-critical-extension": jws_header(**EXTENSION),
     "jws-unencoded-payload": jws_header(b64=False, crit=["b64"]),
     "jws-b64-false-without-crit": jws_header(b64=False),
     "jws-duplicate-header-member": jws_header(header_json='{"alg":"RS256","kid":"a","kid":"b"}'),
