@@ -209,7 +209,7 @@ def node() -> str:
 
 class Providers:
     """oidc-provider processes: one shared per profile (its clients registered for one application port),
-    and any number of a test's own (a test that restarts one, or counts what it fetched)."""
+    and any number of a test's own (a test that counts what the provider fetched from the application)."""
 
     def __init__(self, node: str, directory: Path) -> None:
         self.node = node

@@ -2,9 +2,10 @@
 //
 // Usage: node provider.mjs SETTINGS.json   (written by tests/interop/provider.py)
 // Its protocol behaviour is oidc-provider's own; what is ours is test code: the accounts and their
-// claims, a minimal login/consent/cancel page (the tests submit its forms over HTTP), the keys it is
-// started with (a restart with new keys is a key rotation), and two test-only routes under /test/:
-// the clock (kept in step with the application's FakeClock) and a record of what happened.
+// claims, a minimal login/consent/cancel page (the tests submit its forms over HTTP), its keys, and
+// test-only routes under /test/: the clock (kept in step with the application's FakeClock), a key
+// rotation (the same provider again with new keys, as a restart would make it), and a record of what
+// happened.
 import { createHash, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -19,7 +20,7 @@ let offsetMs = 0;
 const realNow = Date.now;
 Date.now = () => realNow() + offsetMs;
 
-// -- keys: new at every start, so a restart rotates them ------------------------------------------
+// -- keys: new for each provider instance, so a rotation is a new instance ---------------------------
 function rsaKey(use, alg) {
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { ...privateKey.export({ format: 'jwk' }), use, alg, kid: randomUUID() };
@@ -40,11 +41,12 @@ function record(name, details = {}) {
 }
 
 const ITSME_ALG = { alg: ['RSA-OAEP'], enc: ['A128CBC-HS256'] };
+const cookieKey = randomUUID();
 
-const configuration = {
+const configuration = () => ({
   clients: settings.clients,
   jwks: { keys: [rsaKey('sig', 'RS256'), rsaKey('enc', 'RSA-OAEP')] },
-  cookies: { keys: [randomUUID()] },
+  cookies: { keys: [cookieKey] },
   findAccount,
   claims: settings.claims,
   scopes: settings.scopes,
@@ -91,20 +93,30 @@ const configuration = {
       userinfoEncryptionEncValues: ITSME_ALG.enc,
     }
     : undefined,
-};
-if (!configuration.enabledJWA) delete configuration.enabledJWA;
+});
 
-const provider = new Provider(settings.issuer, configuration);
+function build() {
+  const conf = configuration();
+  if (!conf.enabledJWA) delete conf.enabledJWA;
+  const instance = new Provider(settings.issuer, conf);
+  listen(instance);
+  return instance;
+}
 
-provider.on('grant.success', (ctx) => record('grant.success', { grant_type: ctx.oidc.params.grant_type }));
-provider.on('grant.error', (ctx, err) => record('grant.error', { error: err.error }));
-provider.on('grant.revoked', () => record('grant.revoked'));
-provider.on('refresh_token.consumed', () => record('refresh_token.consumed'));
-provider.on('revocation.error', (ctx, err) => record('revocation.error', { error: err.error }));
-provider.on('authorization.error', (ctx, err) => record('authorization.error', { error: err.error, description: err.error_description }));
-provider.on('end_session.success', () => record('end_session.success'));
-provider.on('end_session.error', (ctx, err) => record('end_session.error', { error: err.error, description: err.error_description }));
-provider.on('server_error', (ctx, err) => record('server_error', { message: String(err) }));
+function listen(provider) {
+  provider.on('grant.success', (ctx) => record('grant.success', { grant_type: ctx.oidc.params.grant_type }));
+  provider.on('grant.error', (ctx, err) => record('grant.error', { error: err.error }));
+  provider.on('grant.revoked', () => record('grant.revoked'));
+  provider.on('refresh_token.consumed', () => record('refresh_token.consumed'));
+  provider.on('revocation.error', (ctx, err) => record('revocation.error', { error: err.error }));
+  provider.on('authorization.error', (ctx, err) => record('authorization.error', { error: err.error, description: err.error_description }));
+  provider.on('end_session.success', () => record('end_session.success'));
+  provider.on('end_session.error', (ctx, err) => record('end_session.error', { error: err.error, description: err.error_description }));
+  provider.on('server_error', (ctx, err) => record('server_error', { message: String(err) }));
+}
+
+let provider = build();
+let handler = provider.callback();
 
 // -- the interaction pages: one form per step, as a user would see them ----------------------------
 function escape(text) {
@@ -184,15 +196,20 @@ async function testRoute(req, res, name) {
     const form = await readForm(req);
     offsetMs = Number(form.get('offset')) * 1000;
   }
+  if (name === 'rotate' && req.method === 'POST') {
+    // every key new, the old ones gone: what a provider that rotates without overlap publishes
+    provider = build();
+    handler = provider.callback();
+    record('keys.rotated');
+  }
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify(name === 'events' ? events : { offset: offsetMs / 1000 }));
 }
 
-const handler = provider.callback();
 const server = createServer(async (req, res) => {
   const url = new URL(req.url, settings.issuer);
   const step = url.pathname.match(/^\/interaction\/([^/]+)(?:\/(login|confirm|abort))?$/);
-  const test = url.pathname.match(/^\/test\/(clock|events)$/);
+  const test = url.pathname.match(/^\/test\/(clock|events|rotate)$/);
   try {
     if (step) await interaction(req, res, step[1], step[2]);
     else if (test) await testRoute(req, res, test[1]);

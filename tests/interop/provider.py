@@ -2,8 +2,7 @@
 
 ``provider.mjs`` is started with a settings file written here: the profile (``itsme`` or ``generic``),
 the registered clients, the accounts (the itsme emulator's test users, so the log-privacy fixture knows
-their data) and the claims and scopes it offers. Each start makes new provider keys: ``restart()`` is a
-key rotation.
+their data) and the claims and scopes it offers. ``rotate_keys()`` replaces every provider key.
 """
 
 from __future__ import annotations
@@ -65,7 +64,6 @@ class OidcProviderProcess:
         self.settings_file.write_text(json.dumps({**settings, "port": self.port, "issuer": self.issuer}))
         self.log_file = directory / f"oidc-provider-{self.port}.log"
         self.process: subprocess.Popen[bytes] | None = None
-        self.starts = 0
 
     @property
     def discovery_url(self) -> str:
@@ -81,7 +79,6 @@ class OidcProviderProcess:
         except RuntimeError:
             self.stop()
             raise RuntimeError(f"oidc-provider did not start: {self.log_file.read_text()[-2000:]}") from None
-        self.starts += 1
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -93,15 +90,15 @@ class OidcProviderProcess:
                 self.process.wait(timeout=10)
         self.process = None
 
-    def restart(self) -> None:
-        """Stop and start again on the same port: every provider key is new (a key rotation)."""
-        self.stop()
-        self.start()
-
     async def events(self, browser: aiohttp.ClientSession) -> list[dict[str, Any]]:
         """What the provider recorded (grants, revocations, refresh token rotations, errors)."""
         async with browser.get(f"{self.issuer}/test/events") as resp:
             return list(await resp.json())
+
+    async def rotate_keys(self, browser: aiohttp.ClientSession) -> None:
+        """Every provider key new, the old ones gone (the same provider again, as a restart with new keys)."""
+        async with browser.post(f"{self.issuer}/test/rotate") as resp:
+            assert resp.status == 200
 
     async def set_clock(self, browser: aiohttp.ClientSession, offset: float) -> None:
         """Set the provider's clock ``offset`` seconds ahead of the real time, as the tests move the application's."""

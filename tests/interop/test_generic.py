@@ -89,3 +89,21 @@ async def test_logout_revokes_and_ends_the_session_at_the_provider(generic: Inte
     assert names[-1] == "end_session.success"
     status, _ = await generic.get_json("/me", headers=JSON)
     assert status == 401
+
+
+async def test_a_callback_stripped_of_the_issuer_the_provider_announces_is_refused(generic: Interop) -> None:
+    async with generic.browser.get(generic.provider.discovery_url) as resp:
+        assert (await resp.json())["authorization_response_iss_parameter_supported"] is True
+    callback = await generic.through_provider(await generic.start_login(provider="basic"))
+    assert callback.query["iss"] == generic.provider.issuer
+    query = {k: v for k, v in callback.query.items() if k != "iss"}
+    resp = await generic.callback(callback.with_query(query))
+    assert resp.status == 502  # RFC 9207 2.4: a mix-up attack would strip it
+    assert not [e for e in await generic.events() if e["event"] == "grant.success"]  # the code was never used
+
+
+async def test_user_data_fetched_again_with_the_access_token(generic: Interop) -> None:
+    assert (await generic.login_through("post")).status == 302
+    status, body = await generic.get_json("/refresh-identity", headers=JSON)
+    assert status == 200, body
+    assert (body["identity"]["subject"], body["identity"]["given_name"]) == ("jan", "Jan")

@@ -122,12 +122,9 @@ async def test_the_provider_reads_the_application_keys_once_and_caches_them(
     assert len(fetched) == 1
 
 
-async def test_login_restarts_by_itself_when_the_provider_rotated_its_encryption_key(
-    interop_factory: InteropFactory,
-) -> None:
-    itsme = await interop_factory("itsme", own_provider=True)
+async def test_login_restarts_by_itself_when_the_provider_rotated_its_encryption_key(itsme: Interop) -> None:
     assert (await itsme.login_through("itsme")).status == 302
-    itsme.provider.restart()  # every provider key is new; the application still holds the old ones
+    await itsme.provider.rotate_keys(itsme.browser)  # the application still holds the old keys
     authorize = await itsme.start_login(provider="itsme", next_path="/high")
     refused = await itsme.through_provider(authorize)
     assert refused.query["error"] == "invalid_request_object"
@@ -142,12 +139,11 @@ async def test_login_restarts_by_itself_when_the_provider_rotated_its_encryption
     assert (await identity(itsme))["given_name"] == "Jan"
 
 
-async def test_a_login_restarts_once_never_in_a_loop(interop_factory: InteropFactory) -> None:
-    itsme = await interop_factory("itsme", own_provider=True)
-    itsme.provider.restart()
+async def test_a_login_restarts_once_never_in_a_loop(itsme: Interop) -> None:
+    await itsme.provider.rotate_keys(itsme.browser)
     resp = await itsme.login_through("itsme")  # restarted once, with the new keys read
     assert (resp.status, resp.headers["Location"]) == (302, "/me")
-    itsme.provider.restart()
+    await itsme.provider.rotate_keys(itsme.browser)
     # the keys were just read again: within the refetch interval, they are not read once more, so
     # the restarted login is encrypted to the same old key, refused again, and ends on a clear page
     first = await itsme.through_provider(await itsme.start_login(provider="itsme"))
@@ -171,3 +167,18 @@ async def test_an_error_of_an_unknown_login_stays_a_400(itsme: Interop) -> None:
         allow_redirects=False,
     )
     assert resp.status == 400
+
+
+async def test_the_access_token_is_usable_at_the_provider_while_valid(itsme: Interop) -> None:
+    assert (await itsme.login_through("itsme")).status == 302
+    status, body = await itsme.get_json("/token", headers=JSON)
+    assert status == 200, body
+    headers = {"Authorization": f"Bearer {body['access_token']}"}
+    async with itsme.browser.get(f"{itsme.provider.issuer}/me", headers=headers) as resp:
+        assert resp.status == 200
+        assert resp.content_type == "application/jwt"  # signed then encrypted to the application
+    await itsme.advance(181)  # the provider's access token lifetime (180 s): itsme has no refresh token
+    status, body = await itsme.get_json("/token", headers=JSON)
+    assert (status, body["error"]) == (401, "login_expired")
+    status, _ = await itsme.get_json("/me", headers=JSON)
+    assert status == 200  # the login itself lives on
