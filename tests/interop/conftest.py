@@ -91,6 +91,12 @@ def generic_settings(origin: str) -> dict[str, Any]:
             "token_endpoint_auth_method": method,
         }
 
+    encrypted = {
+        **client("enc", "client_secret_basic"),
+        "jwks_uri": f"{origin}/auth/jwks.json",
+        "id_token_encrypted_response_alg": "RSA-OAEP",
+        "id_token_encrypted_response_enc": "A128CBC-HS256",
+    }
     return {
         "profile": "generic",
         "salt": "interop-pairwise-salt",
@@ -99,7 +105,7 @@ def generic_settings(origin: str) -> dict[str, Any]:
         "claims": {**STANDARD_CLAIMS, "acr": None},
         "scopes": ["openid"],
         "acr_values": [],
-        "clients": [client("basic", "client_secret_basic"), client("post", "client_secret_post")],
+        "clients": [client("basic", "client_secret_basic"), client("post", "client_secret_post"), encrypted],
     }
 
 
@@ -117,13 +123,18 @@ def itsme_config(provider: OidcProviderProcess, origin: str, keys: RelyingPartyK
     return ItsmeConfig(**(settings | extra))
 
 
-def generic_config(provider: OidcProviderProcess, origin: str, name: str, **extra: Any) -> OidcConfig:
+def generic_config(
+    provider: OidcProviderProcess, origin: str, name: str, keys: RelyingPartyKeys, **extra: Any
+) -> OidcConfig:
+    """The application's settings for the generic provider's client ``name``: ``basic``, ``post`` (each
+    client_secret method), or ``enc`` (client_secret_basic, ID tokens encrypted to the application's keys)."""
     settings: dict[str, Any] = {
         "name": name,
         "discovery_url": provider.discovery_url,
         "client_id": f"interop-{name}",
         "client_secret": CLIENT_SECRET,
-        "client_auth": f"client_secret_{name}",
+        "client_auth": "client_secret_post" if name == "post" else "client_secret_basic",
+        "keys": keys if name == "enc" else None,
         "redirect_uri": f"{origin}/auth/{name}/callback",
         "post_logout_redirect_uri": f"{origin}/",
         "scopes": ["profile", "email"],
@@ -264,7 +275,9 @@ async def interop_factory(providers: Providers, rp_keys: RelyingPartyKeys) -> As
         if profile == "itsme":
             configs: list[Any] = [itsme_config(process, origin, rp_keys, **(provider or {}))]
         else:
-            configs = [generic_config(process, origin, name, **(provider or {})) for name in ("basic", "post")]
+            configs = [
+                generic_config(process, origin, name, rp_keys, **(provider or {})) for name in ("basic", "post", "enc")
+            ]
         clock = FakeClock()
         app = build_app(EidConfig(providers=configs, session_key=SESSION_KEY, clock=clock, **config))
         client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1", port=port))

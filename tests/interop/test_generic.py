@@ -107,3 +107,16 @@ async def test_user_data_fetched_again_with_the_access_token(generic: Interop) -
     status, body = await generic.get_json("/refresh-identity", headers=JSON)
     assert status == 200, body
     assert (body["identity"]["subject"], body["identity"]["given_name"]) == ("jan", "Jan")
+
+
+async def test_logout_with_an_encrypted_id_token_sends_the_signed_one_as_hint(generic: Interop) -> None:
+    authorize = await generic.start_login(provider="enc")
+    resp = await generic.callback(await generic.through_provider(authorize))
+    assert resp.status == 302, await resp.text()
+    resp = await generic.client.post("/auth/logout", headers={**HTML, "Origin": generic.origin}, allow_redirects=False)
+    end_session = URL(resp.headers["Location"])
+    assert end_session.query["id_token_hint"].count(".") == 2  # the signed ID token, not the JWE
+    assert str(await generic.through_provider(end_session)) == f"{generic.origin}/"
+    names = [e["event"] for e in await generic.events()]
+    assert names[-1] == "end_session.success"
+    assert "end_session.error" not in names
