@@ -13,8 +13,10 @@ from .jose import encrypt, sign
 
 __all__ = ["QUERY_REPEATED", "request_object"]
 
-#: parameters repeated outside the object: OAuth 2.0 requires them in the query, and itsme checks them there
-QUERY_REPEATED = ("client_id", "response_type", "scope", "redirect_uri")
+#: parameters repeated outside the object: OAuth 2.0 requires them in the query, and itsme checks them there;
+#: ``state`` too (OpenID Core 6.1), so that an error the provider answers before reading the object (one it
+#: cannot decrypt) comes back with the state of its login
+QUERY_REPEATED = ("client_id", "response_type", "scope", "redirect_uri", "state")
 LIFETIME = 300
 
 

@@ -73,6 +73,10 @@ class Provider(Protocol):
     async def callback_error(self, query: Mapping[str, str]) -> LoginError | None:
         """The error the callback's query reports, if any."""
 
+    async def restarts_after(self, error: LoginError) -> bool:
+        """Whether a login the provider refused with ``error`` should start once more by itself
+        (after reading again what may have changed, such as the provider's keys)."""
+
     async def complete_login(self, query: Mapping[str, str], tx: Transaction) -> LoginResult:
         """Exchange the code, validate, fetch the user: a finished login."""
 

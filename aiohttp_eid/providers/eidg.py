@@ -124,6 +124,9 @@ class EidgProvider:
 
     # -- (3) callback ----------------------------------------------------------------
 
+    async def restarts_after(self, error: LoginError) -> bool:
+        return False  # EIDG takes no request object: nothing of ours can go stale
+
     async def callback_error(self, query: Mapping[str, str]) -> ProviderError | None:
         if "error" not in query and "errorCode" not in query:
             return None

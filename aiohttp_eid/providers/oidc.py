@@ -15,7 +15,7 @@ from typing import Any
 
 from yarl import URL
 
-from ..errors import AssuranceError, LoginError, ProviderUnavailableError, TokenValidationError
+from ..errors import AssuranceError, LoginError, ProviderError, ProviderUnavailableError, TokenValidationError
 from ..identity import Assurance, Identity
 from ..oidc.claims import standard_fields
 from ..oidc.client_auth import ClientAuthenticator
@@ -235,6 +235,17 @@ class OidcProvider:
         return oidc_error(
             provider=self.name, error=query.get("error"), description=query.get("error_description"), where="callback"
         )
+
+    async def restarts_after(self, error: LoginError) -> bool:
+        """``invalid_request_object`` on an encrypted request object: the provider may have rotated the key
+        we encrypted to, so its keys are read again (throttled, as for an unknown ``kid``) and the login
+        starts once more, encrypted to the key it publishes now (OpenID RP test rp-key-rotation-op-enc-key)."""
+        if not isinstance(error, ProviderError) or error.oauth_error != "invalid_request_object":
+            return False
+        if self.profile.request_object != "signed_and_encrypted":
+            return False
+        await (await self._keys()).keys(refetch=True)
+        return True
 
     async def complete_login(self, query: Mapping[str, str], tx: Transaction) -> LoginResult:
         code = query.get("code")

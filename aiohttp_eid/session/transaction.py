@@ -34,6 +34,8 @@ class Transaction:
     locale: str | None = None
     #: a phone number to log in with (itsme), sent only inside the encrypted request object
     login_hint: str | None = None
+    #: this login was started again by itself after the provider refused the request object (once, never more)
+    restarted: bool = False
 
     def __repr__(self) -> str:
         return f"Transaction(provider={self.provider!r}, created={self.created!r})"
@@ -48,6 +50,8 @@ class Transaction:
             out["l"] = self.locale
         if self.login_hint is not None:
             out["h"] = self.login_hint
+        if self.restarted:
+            out["t"] = 1
         return out
 
     @classmethod
@@ -62,6 +66,7 @@ class Transaction:
             assurance=Assurance[data["a"]] if "a" in data else None,
             locale=data.get("l"),
             login_hint=data.get("h"),
+            restarted=bool(data.get("t")),
         )
 
 

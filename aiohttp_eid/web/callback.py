@@ -2,7 +2,9 @@
 
 The transaction is taken out of the session by ``state`` before any network
 call, so a callback URL works once. Then the provider's error (if any) becomes
-a page; otherwise the code is exchanged, the answer validated, a NEW session
+a page, except one the provider says may pass when the login starts once more
+(an undecryptable request object after a key rotation): that login restarts by
+itself, once; otherwise the code is exchanged, the answer validated, a NEW session
 started (against session fixation) holding the login, ``on_login`` called, and
 the browser sent back where it came from.
 """
@@ -19,6 +21,7 @@ from ..errors import EidError, ReplayError, StateError, at_provider_boundary
 from ..keys import IDENTITY, LOGIN, RUNTIME
 from ..session.store import StoredLogin, clear_login, pending_transactions, write_login, write_pending
 from ..session.transaction import pop_transaction
+from .login import restart_login
 from .responses import error_response
 from .session_io import session_of
 
@@ -53,6 +56,12 @@ async def callback(request: web.Request) -> web.StreamResponse:
         runtime.used_states.add(state, now)
         error = await at_provider_boundary(provider.callback_error(request.query), provider=name, where="callback")
         if error is not None:
+            # once per transaction (the new one is marked): a provider that keeps refusing never makes a loop
+            if not tx.restarted and await at_provider_boundary(
+                provider.restarts_after(error), provider=name, where="callback"
+            ):
+                log.info("login with %s refused (%s): started once more", name, error.code)
+                return await restart_login(request, provider, tx)
             raise error
         result = await at_provider_boundary(provider.complete_login(request.query, tx), provider=name, where="login")
     except EidError as exc:

@@ -8,12 +8,13 @@ from ..errors import InsufficientAssuranceError, at_provider_boundary
 from ..identity import Assurance
 from ..keys import RUNTIME
 from ..oidc.pkce import new_code_verifier, random_token
+from ..providers.base import Provider
 from ..session.store import pending_transactions, write_pending
 from ..session.transaction import Transaction, push_transaction
 from .responses import locale_of
 from .session_io import session_of
 
-__all__ = ["login", "login_redirect", "parse_assurance", "safe_return_path"]
+__all__ = ["begin_login", "login", "login_redirect", "parse_assurance", "restart_login", "safe_return_path"]
 
 _MAX_RETURN_PATH = 2048
 
@@ -74,25 +75,59 @@ async def login_redirect(
         raise InsufficientAssuranceError(f"{chosen.name} cannot log in at {assurance.name}", provider=chosen.name)
     if login_hint is not None and (len(login_hint) > 256 or any(ord(c) < 0x20 or ord(c) == 0x7F for c in login_hint)):
         raise ValueError("login_hint must be at most 256 characters, without control characters")
-    config = runtime.config
-    now = config.clock()
+    return await begin_login(
+        request,
+        chosen,
+        return_to=safe_return_path(next),
+        assurance=chosen.minimum(assurance),
+        locale=locale_of(request, runtime.config.default_locale),
+        login_hint=login_hint or None,
+    )
+
+
+async def begin_login(
+    request: web.Request,
+    provider: Provider,
+    *,
+    return_to: str,
+    assurance: Assurance | None,
+    locale: str | None,
+    login_hint: str | None,
+    restarted: bool = False,
+) -> web.Response:
+    """A new transaction recorded in the session, and the 302 that sends the browser to ``provider``."""
+    now = request.config_dict[RUNTIME].config.clock()
     tx = Transaction(
         state=random_token(),
-        provider=chosen.name,
+        provider=provider.name,
         code_verifier=new_code_verifier(),
-        return_to=safe_return_path(next),
+        return_to=return_to,
         created=now,
-        nonce=random_token() if chosen.sends_nonce else None,
-        assurance=chosen.minimum(assurance),
-        locale=locale_of(request, config.default_locale),
-        login_hint=login_hint or None,
+        nonce=random_token() if provider.sends_nonce else None,
+        assurance=assurance,
+        locale=locale,
+        login_hint=login_hint,
+        restarted=restarted,
     )
     session = await session_of(request)
     pending = pending_transactions(session)
     push_transaction(pending, tx, now)
     write_pending(session, pending)
-    url = await at_provider_boundary(chosen.authorization_url(tx), provider=chosen.name, where="authorization")
+    url = await at_provider_boundary(provider.authorization_url(tx), provider=provider.name, where="authorization")
     return web.Response(status=302, headers={"Location": url, "Cache-Control": "no-store"})
+
+
+async def restart_login(request: web.Request, provider: Provider, tx: Transaction) -> web.Response:
+    """The login of ``tx`` once more, as a new transaction marked restarted (so it never restarts again)."""
+    return await begin_login(
+        request,
+        provider,
+        return_to=tx.return_to,
+        assurance=tx.assurance,
+        locale=tx.locale,
+        login_hint=tx.login_hint,
+        restarted=True,
+    )
 
 
 def parse_assurance(value: str | None) -> Assurance | None:

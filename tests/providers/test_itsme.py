@@ -29,7 +29,8 @@ def unverified(token: str) -> dict[str, Any]:
 async def test_the_authorization_request_is_a_signed_then_encrypted_request_object(itsme: Harness) -> None:
     authorize = URL(await itsme.start_login(provider="itsme"))
     query = authorize.query
-    assert set(query) == {"client_id", "response_type", "scope", "redirect_uri", "request"}
+    # state in the query too (OpenID Core 6.1): an error answered before the object is read names its login
+    assert set(query) == {"client_id", "response_type", "scope", "redirect_uri", "state", "request"}
     assert query["request"].count(".") == 4  # a JWE
     assert query["scope"].split() == ["openid", "profile", "email", "address", "phone", "service:DEMO_LOGIN"]
     claims = request_object_claims(itsme.emulator, str(authorize))
@@ -38,6 +39,7 @@ async def test_the_authorization_request_is_a_signed_then_encrypted_request_obje
     for name in ("response_type", "redirect_uri", "scope"):
         assert claims[name] == query[name]
     assert len(claims["state"]) >= 43
+    assert claims["state"] == query["state"]
     assert len(claims["nonce"]) >= 43
     assert claims["acr_values"] == SIXDOTS + "2016-06:acr_basic"
     assert claims["claims"]["id_token"]["acr"] == {"essential": True, "values": [SIXDOTS + "2016-06:acr_basic"]}
@@ -205,6 +207,33 @@ async def test_discovery_unreachable_later_uses_the_last_good_copy(itsme: Harnes
     itsme.clock.advance(2 * 3600)  # past the discovery TTL
     resp = await itsme.client.get("/auth/itsme/login", headers=HTML, allow_redirects=False)
     assert resp.status == 302  # logins still start
+
+
+async def test_a_refused_request_object_restarts_the_login_once_with_the_keys_read_again(itsme: Harness) -> None:
+    authorize = URL(await itsme.start_login("/high", provider="itsme"))
+    state = authorize.query["state"]
+    fetched = itsme.emulator.counters["jwks"]
+    refused = URL(f"{itsme.origin}/auth/itsme/callback").with_query(error="invalid_request_object", state=state)
+    resp = await itsme.callback(refused)
+    assert resp.status == 302, await resp.text()
+    again = URL(resp.headers["Location"])
+    assert str(again.with_query(None)) == str(authorize.with_query(None))
+    assert again.query["state"] != state
+    assert request_object_claims(itsme.emulator, str(again))["state"] == again.query["state"]
+    assert itsme.emulator.counters["jwks"] == fetched + 1
+    # the restarted login is marked: refused again, it ends on a page, never in a loop
+    resp = await itsme.callback(refused.update_query(state=again.query["state"]))
+    assert resp.status == 502
+    assert itsme.emulator.counters["jwks"] == fetched + 1
+    # nothing of the first login can be replayed
+    assert (await itsme.callback(refused)).status == 400
+
+
+async def test_a_provider_error_without_a_known_state_stays_a_400(itsme: Harness) -> None:
+    await itsme.start_login(provider="itsme")
+    for query in ({"error": "invalid_request_object"}, {"error": "invalid_request_object", "state": "unknown"}):
+        resp = await itsme.callback(URL(f"{itsme.origin}/auth/itsme/callback").with_query(query))
+        assert resp.status == 400
 
 
 async def test_access_token_is_given_while_valid_then_login_expired(itsme: Harness) -> None:

@@ -117,3 +117,13 @@ async def test_a_refused_revocation_is_logged_without_the_token_and_logout_goes_
     assert "refused the refresh_token revocation (503)" in caplog.text
     status, _ = await harness.get_json("/me", headers=JSON)
     assert status == 401
+
+
+async def test_invalid_request_object_without_an_encrypted_request_object_does_not_restart(
+    oidc_factory: ProviderFactory,
+) -> None:
+    harness = await oidc_factory()
+    state = URL(await harness.start_login(provider="op")).query["state"]
+    callback = URL(f"{harness.origin}/auth/op/callback").with_query(error="invalid_request_object", state=state)
+    resp = await harness.callback(callback)
+    assert resp.status == 502  # nothing of ours went stale: reading keys again could not help
