@@ -137,4 +137,3 @@ def test_missing_data_text_and_every_message_in_every_language() -> None:
     assert f"`missing_data` (403, {reads('missing_data')})" in " ".join(PAGE.split())
     for key, texts in MESSAGES.items():
         assert set(texts) == set(LOCALES), key
-
