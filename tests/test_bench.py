@@ -1,0 +1,44 @@
+"""``python -m bench`` runs anywhere, never imports the test suite, and measures the storm's extra latency right."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench.storm import extra_latency
+
+ROOT = Path(__file__).parents[1]
+
+
+def test_bench_never_imports_the_test_suite() -> None:
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            names += [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not [n for n in names if n == "tests" or n.startswith("tests.")], path.name
+
+
+def test_storm_extra_latency_max_is_never_below_its_median() -> None:
+    # the slowest quiet request is slower than the slowest storm request: the old max(storm) - max(quiet) was -10 ms
+    extra = extra_latency(quiet=[0.010, 0.030, 0.050], storm=[0.030, 0.035, 0.040])
+    assert extra == pytest.approx({"baseline_median_ms": 30.0, "extra_median_ms": 5.0, "extra_max_ms": 10.0})
+
+
+def test_bench_runs_without_wrk_and_redis_and_says_what_it_skipped(tmp_path: Path) -> None:
+    # a PATH with no tools at all: no wrk, no redis-server, no taskset (the bench runs servers by sys.executable)
+    env = {**os.environ, "PATH": str(tmp_path)}
+    command = [sys.executable, "-m", "bench", "--seconds", "1", "--rounds", "1", "--logins", "2", "--sessions", "10"]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "wrk not installed" in result.stderr
+    assert "redis-server not installed" in result.stderr
+    table = result.stdout
+    assert "| CPU per oidc login |" in table
+    assert "| refresh storm: requests / refreshes / replays | 200 / 1 / 0 |" in table
+    assert "requests/s" not in table.split("\n\n")[1]  # the table itself: no throughput row without wrk
+    assert "redis storage" not in table
