@@ -149,7 +149,7 @@ class EidConfig:
         object.__setattr__(self, "providers", tuple(self.providers))
         keys = (self.session_key,) if isinstance(self.session_key, str) else self.session_key
         object.__setattr__(self, "session_key", tuple(keys))
-        object.__setattr__(self, "prefix", "/" + self.prefix.strip("/"))
+        object.__setattr__(self, "prefix", "/" + str(self.prefix or "").strip("/"))  # None: the root, refused
         problems = self._problems()
         if problems:
             raise ConfigurationError(problems)

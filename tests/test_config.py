@@ -71,8 +71,8 @@ def test_redirect_uri_must_reach_the_callback_route() -> None:
     assert any("must end with /auth/eidg/callback" in p for p in problems)
 
 
-@pytest.mark.parametrize("prefix", ["", "/", "//", "auth//x", "/a/../b", "/{provider}", "/auth?x=1"])
-def test_prefix_must_be_a_plain_path_below_the_site_root(prefix: str) -> None:
+@pytest.mark.parametrize("prefix", ["", "/", "//", None, "auth//x", "/a/../b", "/{provider}", "/auth?x=1"])
+def test_prefix_must_be_a_plain_path_below_the_site_root(prefix: str | None) -> None:
     # one clear problem, the prefix's, not a confusing one about the redirect URI's path
     problems = problems_of(prefix=prefix)
     assert [p for p in problems if p.startswith("prefix: must be a path such as '/auth'")] == list(problems)
