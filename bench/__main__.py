@@ -56,7 +56,7 @@ def missing_tools() -> dict[str, str]:
     return missing
 
 
-def run(seconds: int, rounds: int, logins: int, sessions: int) -> dict[str, Any]:
+def run(seconds: int, rounds: int, logins: int, sessions: int, storm_requests: int = 200) -> dict[str, Any]:
     missing = missing_tools()
     results: dict[str, Any] = {
         "machine": machine(),
@@ -77,7 +77,7 @@ def run(seconds: int, rounds: int, logins: int, sessions: int) -> dict[str, Any]
                 }
             results["logins"] = {f"{p}_cpu_ms": login_cpu.measure(p, logins=logins, eidg=eidg) for p in PROVIDERS}
             results["logins"]["itsme_rsa_floor_ms"] = login_cpu.rsa_floor_itsme()
-        results["storm"] = storm.measure(200)
+        results["storm"] = storm.measure(storm_requests)
         storages = ("redis", "cookie") if redis else ("cookie",)
         results["memory"] = {s: memory.measure(s, redis=redis or "", count=sessions) for s in storages}
     if "protected" in results:
@@ -124,9 +124,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--logins", type=int, default=200)
     parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--storm", type=int, default=200, help="concurrent requests of the refresh storm")
     args = parser.parse_args()
     started = time.monotonic()
-    results = run(args.seconds, args.rounds, args.logins, args.sessions)
+    results = run(args.seconds, args.rounds, args.logins, args.sessions, args.storm)
     results["seconds"] = round(time.monotonic() - started, 1)
     print(table(results))
     print(f"\n(run took {results['seconds']} s)")

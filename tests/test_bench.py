@@ -32,13 +32,29 @@ def test_storm_extra_latency_max_is_never_below_its_median() -> None:
 def test_bench_runs_without_wrk_and_redis_and_says_what_it_skipped(tmp_path: Path) -> None:
     # a PATH with no tools at all: no wrk, no redis-server, no taskset (the bench runs servers by sys.executable)
     env = {**os.environ, "PATH": str(tmp_path)}
-    command = [sys.executable, "-m", "bench", "--seconds", "1", "--rounds", "1", "--logins", "2", "--sessions", "10"]
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--seconds",
+        "1",
+        "--rounds",
+        "1",
+        "--logins",
+        "2",
+        "--sessions",
+        "10",
+        "--storm",
+        "20",
+    ]
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)  # noqa: S603
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "wrk not installed" in result.stderr
-    assert "redis-server not installed" in result.stderr
-    table = result.stdout
-    assert "| CPU per oidc login |" in table
-    assert "| refresh storm: requests / refreshes / replays | 200 / 1 / 0 |" in table
-    assert "requests/s" not in table.split("\n\n")[1]  # the table itself: no throughput row without wrk
-    assert "redis storage" not in table
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "wrk not installed" in result.stderr, output
+    assert "redis-server not installed" in result.stderr, output
+    table = result.stdout.split("\n\n")[1]  # the table itself, between the machine line and the notes
+    # what ran (the storm's figures depend on timing on this machine: only their presence is checked here)
+    for row in ("| CPU per eidg login |", "| CPU per itsme login |", "| CPU per oidc login |", "| refresh storm:"):
+        assert row in table, output
+    assert "requests/s" not in table, output
+    assert "redis storage" not in table, output
