@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.__main__ import table
 from bench.storm import extra_latency
 
 ROOT = Path(__file__).parents[1]
@@ -27,6 +28,15 @@ def test_storm_extra_latency_max_is_never_below_its_median() -> None:
     # the slowest quiet request is slower than the slowest storm request: the old max(storm) - max(quiet) was -10 ms
     extra = extra_latency(quiet=[0.010, 0.030, 0.050], storm=[0.030, 0.035, 0.040])
     assert extra == pytest.approx({"baseline_median_ms": 30.0, "extra_median_ms": 5.0, "extra_max_ms": 10.0})
+
+
+def test_a_login_cpu_below_the_clock_tick_is_printed_not_divided_by() -> None:
+    # /proc counts CPU in 10 ms ticks: two fast logins can read as 0 ms (a ZeroDivisionError before)
+    storm = {"requests": 20, "refreshes": 1, "replays": 0, "extra_median_ms": 1.0, "extra_max_ms": 2.0}
+    logins = {"eidg_cpu_ms": 0.0, "itsme_cpu_ms": 5.0, "oidc_cpu_ms": 0.0, "itsme_rsa_floor_ms": 1.0}
+    printed = table({"machine": "m", "date": "d", "skipped": [], "logins": logins, "storm": storm, "memory": {}})
+    assert "| CPU per eidg login | 0.00 ms (below the clock tick: use more --logins) |" in printed
+    assert "| CPU per itsme login | 5.00 ms (200 logins/s on one core) |" in printed
 
 
 def test_bench_runs_without_wrk_and_redis_and_says_what_it_skipped(tmp_path: Path) -> None:
