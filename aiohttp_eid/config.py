@@ -30,11 +30,13 @@ if TYPE_CHECKING:
     from .identity import Identity
     from .providers.base import LoginDetails
 
-__all__ = ["EidConfig", "OnLogin", "ProviderConfig", "check_url", "is_loopback_host"]
+__all__ = ["EidConfig", "OnLogin", "ProviderConfig", "check_url", "is_loopback_host", "prefix_problem"]
 
 OnLogin: TypeAlias = "Callable[[web.Request, Identity, LoginDetails], Awaitable[None]]"
 
 _PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+# non-empty segments of URL-unreserved characters: no site root, no "//", no route {variable}
+_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 
 
@@ -48,6 +50,15 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def prefix_problem(prefix: str) -> str | None:
+    """Why ``prefix`` (already normalised to ``/path`` or ``/``) cannot mount the routes, or None."""
+    if prefix in ("", "/"):
+        return "prefix: must be a path such as '/auth', not the site root"
+    if not _PREFIX.fullmatch(prefix) or {".", ".."} & set(prefix.split("/")):
+        return "prefix: must be a path such as '/auth': segments of letters, digits, '-', '_', '.' or '~'"
+    return None
 
 
 def check_url(field: str, value: str | None, problems: list[str], *, required: bool) -> None:
@@ -96,7 +107,11 @@ class ProviderConfig:
             problems.append(f"{where}.client_id: missing")
         check_url(f"{where}.redirect_uri", self.redirect_uri, problems, required=True)
         expected_path = f"{prefix}/{self.name}/callback"
-        if self.redirect_uri and not URL(self.redirect_uri).path.endswith(expected_path):
+        path = URL(self.redirect_uri).path if self.redirect_uri else ""
+        if "//" in path:
+            problems.append(f"{where}.redirect_uri: its path must not contain an empty segment ('//')")
+        # with a bad prefix the expected path means nothing: the prefix's own problem says what to fix
+        elif path and prefix_problem(prefix) is None and not path.endswith(expected_path):
             problems.append(f"{where}.redirect_uri: its path must end with {expected_path}")
         return problems
 
@@ -142,7 +157,7 @@ class EidConfig:
         object.__setattr__(self, "providers", tuple(self.providers))
         keys = (self.session_key,) if isinstance(self.session_key, str) else self.session_key
         object.__setattr__(self, "session_key", tuple(keys))
-        object.__setattr__(self, "prefix", "/" + self.prefix.strip("/") if self.prefix else "")
+        object.__setattr__(self, "prefix", "/" + str(self.prefix or "").strip("/"))  # None: the root, refused
         problems = self._problems()
         if problems:
             raise ConfigurationError(problems)
@@ -187,8 +202,8 @@ class EidConfig:
                 problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
         elif self.storage != "cookie" and not self.storage.startswith(("redis://", "rediss://", "unix://")):
             problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
-        if not self.prefix:
-            problems.append("prefix: must be a path such as '/auth', not the site root")
+        if (bad_prefix := prefix_problem(self.prefix)) is not None:
+            problems.append(bad_prefix)
         if self.default_locale not in LOCALES:
             problems.append(f"default_locale: one of {', '.join(LOCALES)}")
         if not self.post_logout_path.startswith("/") or self.post_logout_path.startswith("//"):

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
 __all__ = ["IDENTITY", "LOGIN", "RUNTIME", "SESSION_SAVED", "SESSION_UNAVAILABLE"]
 
-#: who the request is from: an Identity, or None for an anonymous request
 IDENTITY: Final = web.RequestKey[Identity | None]("aiohttp_eid.identity")
+"""Who the request is from: ``request[IDENTITY]`` is an ``Identity``, or None for an anonymous request."""
 #: the stored login behind IDENTITY (tokens included); internal
 LOGIN: Final = web.RequestKey["StoredLogin | None"]("aiohttp_eid.login")
 #: whether this request's session was already written to its response; internal

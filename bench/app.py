@@ -1,6 +1,7 @@
 """A benchmark server: the same trivial handler, bare or behind aiohttp-session or aiohttp-eid.
 
 python -m bench.app --variant cookie --port 8001 --eidg http://127.0.0.1:8101/oauth2 [--redis URL]
+python -m bench.app --variant oidc --port 8002 --oidc http://127.0.0.1:8103/oidc
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from aiohttp import web
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
 import aiohttp_eid
-from aiohttp_eid import EidConfig, EidgConfig, ItsmeConfig, RelyingPartyKeys
+from aiohttp_eid import EidConfig, EidgConfig, ItsmeConfig, OidcConfig, RelyingPartyKeys
+from aiohttp_eid.config import ProviderConfig
 
 SESSION_KEY = "a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s"
-VARIANTS = ("bare", "aiohttp_session", "cookie", "redis", "anonymous", "itsme")
+VARIANTS = ("bare", "aiohttp_session", "cookie", "redis", "anonymous", "itsme", "oidc")
 
 
 async def hello(request: web.Request) -> web.Response:
@@ -46,7 +48,7 @@ async def fill(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
-def build(variant: str, port: int, eidg: str, itsme: str, redis: str) -> web.Application:
+def build(variant: str, port: int, eidg: str, itsme: str, redis: str, oidc: str) -> web.Application:
     app = web.Application()
     if variant == "bare":
         app.router.add_get("/", hello)
@@ -55,9 +57,18 @@ def build(variant: str, port: int, eidg: str, itsme: str, redis: str) -> web.App
         app.router.add_get("/", with_aiohttp_session)
         app.router.add_get("/fill", fill)
     else:
-        redirect = f"http://127.0.0.1:{port}/auth/{'itsme' if variant == 'itsme' else 'eidg'}/callback"
-        provider: EidgConfig | ItsmeConfig
-        if variant == "itsme":
+        name = variant if variant in ("itsme", "oidc") else "eidg"
+        redirect = f"http://127.0.0.1:{port}/auth/{name}/callback"
+        provider: ProviderConfig
+        if variant == "oidc":
+            provider = OidcConfig(
+                name="oidc",
+                discovery_url=f"{oidc}/.well-known/openid-configuration",
+                client_id="demo-rp",
+                client_secret="demo-rp-secret",
+                redirect_uri=redirect,
+            )
+        elif variant == "itsme":
             provider = ItsmeConfig(
                 name="itsme",
                 discovery_url=f"{itsme}/.well-known/openid-configuration",
@@ -91,8 +102,9 @@ def main() -> None:
     parser.add_argument("--eidg", default="http://127.0.0.1:1/oauth2")
     parser.add_argument("--itsme", default="http://127.0.0.1:1/oidc")
     parser.add_argument("--redis", default="redis://127.0.0.1:1/0")
+    parser.add_argument("--oidc", default="http://127.0.0.1:1/oidc")
     args = parser.parse_args()
-    app = build(args.variant, args.port, args.eidg, args.itsme, args.redis)
+    app = build(args.variant, args.port, args.eidg, args.itsme, args.redis, args.oidc)
     web.run_app(app, host="127.0.0.1", port=args.port, print=None, access_log=None)
 
 

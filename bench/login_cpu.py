@@ -25,27 +25,17 @@ async def _logins(origin: str, provider: str, count: int) -> None:
 
 
 def measure(kind: str, *, logins: int, eidg: str) -> float:
-    """Milliseconds of application CPU per login with ``kind`` ("eidg" or "itsme")."""
+    """Milliseconds of application CPU per login with ``kind``: "eidg", "itsme" or "oidc" (``OidcConfig``)."""
     app_port = free_port()
     origin = f"http://127.0.0.1:{app_port}"
     with contextlib.ExitStack() as stack:
-        if kind == "itsme":
-            emu_port = free_port()
-            stack.enter_context(
-                server(
-                    "bench.emulator",
-                    "--kind",
-                    "itsme",
-                    "--port",
-                    str(emu_port),
-                    "--rp-jwks",
-                    f"{origin}/auth/jwks.json",
-                    port=emu_port,
-                )
-            )
-            args = ("--variant", "itsme", "--itsme", f"http://127.0.0.1:{emu_port}/oidc")
-        else:
+        if kind == "eidg":
             args = ("--variant", "cookie", "--eidg", eidg)
+        else:  # itsme and the generic provider: their emulator in its own process, under /oidc
+            emu_port = free_port()
+            emulator = ("--kind", kind, "--port", str(emu_port), "--rp-jwks", f"{origin}/auth/jwks.json")
+            stack.enter_context(server("bench.emulator", *emulator, port=emu_port))
+            args = ("--variant", kind, f"--{kind}", f"http://127.0.0.1:{emu_port}/oidc")
         app = stack.enter_context(server("bench.app", *args, "--port", str(app_port), port=app_port))
         asyncio.run(_logins(origin, kind, WARM_UP))  # discovery, keys, first imports
         before = cpu_seconds(app.pid)

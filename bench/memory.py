@@ -14,14 +14,12 @@ import time
 
 import aiohttp
 from aiohttp_session import Session
-from redis.asyncio import Redis
 
 from aiohttp_eid import Assurance, Identity
 from aiohttp_eid.config import EidConfig
 from aiohttp_eid.oidc.tokens import TokenSet
 from aiohttp_eid.provider_config import EidgConfig
 from aiohttp_eid.session.crypto import derive_sealer
-from aiohttp_eid.session.redis_storage import RedisStorage
 from aiohttp_eid.session.storage import ChunkedCookieStorage
 from aiohttp_eid.session.store import StoredLogin, write_login
 
@@ -60,6 +58,11 @@ def _keys() -> tuple[bytes, ...]:
 
 
 async def _redis_cookies(redis_url: str, count: int) -> list[str]:
+    # imported here: the redis package is optional (aiohttp-eid[redis]), and only this measure needs it
+    from redis.asyncio import Redis
+
+    from aiohttp_eid.session.redis_storage import RedisStorage
+
     client = Redis.from_url(redis_url)
     storage = RedisStorage(
         client,

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
-from tests.redis.servers import free_port, wait_for_port
+from aiohttp_eid.testing.redis_server import free_port, wait_for_port
 
 __all__ = [
     "LOAD_CPU",

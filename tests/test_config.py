@@ -71,6 +71,30 @@ def test_redirect_uri_must_reach_the_callback_route() -> None:
     assert any("must end with /auth/eidg/callback" in p for p in problems)
 
 
+@pytest.mark.parametrize("prefix", ["", "/", "//", None, "auth//x", "/a/../b", "/{provider}", "/auth?x=1"])
+def test_prefix_must_be_a_plain_path_below_the_site_root(prefix: str | None) -> None:
+    # one clear problem, the prefix's, not a confusing one about the redirect URI's path
+    problems = problems_of(prefix=prefix)
+    assert [p for p in problems if p.startswith("prefix: must be a path such as '/auth'")] == list(problems)
+
+
+def test_a_redirect_uri_with_an_empty_path_segment_is_refused() -> None:
+    problems = problems_of(providers=[eidg(redirect_uri="https://app.example.org//eidg/callback")], prefix="/")
+    assert "prefix: must be a path such as '/auth', not the site root" in problems
+    assert any("redirect_uri: its path must not contain an empty segment" in p for p in problems)
+    problems = problems_of(providers=[eidg(redirect_uri="https://app.example.org/app//auth/eidg/callback")])
+    assert any("redirect_uri: its path must not contain an empty segment" in p for p in problems)
+
+
+def test_prefix_slashes_are_normalised() -> None:
+    config = EidConfig(
+        providers=[eidg(redirect_uri="https://app.example.org/my-app/v1.0/eidg/callback")],
+        session_key=SESSION_KEY,
+        prefix="my-app/v1.0/",
+    )
+    assert config.prefix == "/my-app/v1.0"
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [

@@ -10,6 +10,7 @@ from aiohttp_eid.testing.faults import Fault
 from aiohttp_eid.testing.itsme import ItsmeEmulator
 from aiohttp_eid.testing.itsme_users import DEFAULT_ITSME_USERS, ItsmeUser
 from aiohttp_eid.testing.oidc_provider import OidcProviderEmulator
+from aiohttp_eid.testing.redis_server import RedisServer
 
 __all__ = [
     "DEFAULT_EIDG_USERS",
@@ -20,4 +21,5 @@ __all__ = [
     "ItsmeEmulator",
     "ItsmeUser",
     "OidcProviderEmulator",
+    "RedisServer",
 ]

@@ -212,3 +212,5 @@ ACME = EidgUser(
 )
 
 DEFAULT_EIDG_USERS: tuple[EidgUser, ...] = (ADA, MARISA, ACME)
+"""The EIDG emulator's fake users: ``ada`` (the document's example, with null fields), ``marisa`` (a residence
+address and an ID card), ``acme`` (a company)."""

@@ -252,3 +252,4 @@ MARIE = ItsmeUser(
 )
 
 DEFAULT_ITSME_USERS: tuple[ItsmeUser, ...] = (JAN, MARIE)
+"""The itsme and OpenID provider emulators' fake users: ``jan`` and ``marie``."""

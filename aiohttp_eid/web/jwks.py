@@ -1,8 +1,9 @@
 """``GET {prefix}/jwks.json``: the application's public keys, for providers to fetch.
 
-Only public parts; served from bytes made once at startup, with cache headers
-(providers cache it; a rotation publishes the next key a day ahead, see
-``RelyingPartyKeys.rotate``).
+Only public parts, served from bytes made once at startup, with cache headers
+(providers cache it for ``MAX_AGE``). A ``next`` key is published as soon as the
+application restarts with it; how long to wait before using it is the operator's
+choice (``RelyingPartyKeys.rotate`` does no timing; see docs/keys.md, Rotation).
 """
 
 from __future__ import annotations

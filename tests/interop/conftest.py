@@ -21,9 +21,9 @@ from yarl import URL
 from aiohttp_eid import EidConfig, ItsmeConfig, OidcConfig, RelyingPartyKeys
 from aiohttp_eid.providers.itsme_claims import ACR, CLAIM_NAMES
 from aiohttp_eid.testing import DEFAULT_ITSME_USERS
+from aiohttp_eid.testing.redis_server import free_port
 from tests.conftest import SESSION_KEY, FakeClock, Harness, build_app
 from tests.interop.provider import OidcProviderProcess, install_modules, node_binary
-from tests.redis.servers import free_port
 
 SERVICE_CODE = "DEMO_LOGIN"
 CLIENT_SECRET = "interop-client-secret-0123456789abcdef"

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from tests.redis.servers import free_port, wait_for_port
+from aiohttp_eid.testing.redis_server import free_port, wait_for_port
 
 HERE = Path(__file__).parent
 SCRIPT = HERE / "provider.mjs"

@@ -222,11 +222,11 @@ async def test_the_apps_own_jwks_not_served_or_stale(providers: Providers) -> No
 
 
 async def test_redirect_uri_off_the_mounted_route(providers: Providers) -> None:
+    # a path with '//' never gets this far: EidConfig refuses it (tests/test_config.py)
     mounted = providers.eidg_config(redirect_uri=f"{providers.origin}/app/auth/eidg/callback")
-    doubled = providers.op_config(redirect_uri=f"{providers.origin}//auth/op/callback")
-    found = statuses(await diagnose(providers.config(mounted, doubled)))
+    found = statuses(await diagnose(providers.config(mounted, providers.op_config())))
     assert found[("eidg", "redirect_uri")] == "warning"
-    assert found[("op", "redirect_uri")] == "error"
+    assert found[("op", "redirect_uri")] == "ok"
 
 
 async def test_a_clock_off_by_more_than_the_leeway(providers: Providers) -> None:

@@ -3,83 +3,28 @@
 from __future__ import annotations
 
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
+from aiohttp_eid import testing
+from aiohttp_eid.testing.redis_server import free_port, wait_for_port
+
 ROOT = Path(__file__).parents[2]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for_port(port: int, *, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
-
-
-class RedisServer:
-    """A redis-server of our own on a free loopback port (AOF persistence when asked)."""
+class RedisServer(testing.RedisServer):
+    """``aiohttp_eid.testing.RedisServer``, the test skipped when redis-server is not installed."""
 
     def __init__(self, directory: Path, *, appendonly: bool = False) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server not installed: apt-get install redis-server (.ci/run does)")
-        self.binary = binary
-        self.directory = directory
-        self.appendonly = appendonly
-        self.port = free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        args = [
-            self.binary,
-            "--port",
-            str(self.port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(self.directory),
-            "--save",
-            "",
-            "--appendonly",
-            "yes" if self.appendonly else "no",
-            "--appendfsync",
-            "always",
-            "--protected-mode",
-            "yes",
-            "--daemonize",
-            "no",
-            "--loglevel",
-            "warning",
-        ]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            self.process.wait(timeout=15)
-        self.process = None
+        try:
+            super().__init__(directory, appendonly=appendonly)
+        except FileNotFoundError as missing:
+            if os.environ.get("CI"):  # CI installs it: a missing server there is a broken CI, not a skip
+                pytest.fail(str(missing))
+            pytest.skip(f"{missing} (.ci/run does)")
 
 
 class Worker:

@@ -11,7 +11,8 @@ from yarl import URL
 
 from aiohttp_eid import EidConfig, EidgConfig
 from aiohttp_eid.doctor import Report, diagnose
-from tests.redis.servers import RedisServer, free_port
+from aiohttp_eid.testing.redis_server import free_port
+from tests.redis.servers import RedisServer
 
 ROOT = Path(__file__).parents[2]
 PASSWORD = "doctor-" + secrets.token_hex(12)
