@@ -132,16 +132,23 @@ class RedisStorage(AbstractStorage):
         header = request.headers.get(hdrs.COOKIE)
         if header is None or self.cookie_name not in header:
             return None
-        return self.tracker.get(header) if self.tracker is not None else NOT_CACHED
+        # keyed by the session id (at most 128 characters), never the whole header: an anonymous
+        # client sending ever new headers must not grow this cache by kilobytes per request
+        session_id = self.load_cookie(request)
+        if session_id is None:
+            return None
+        return self.tracker.get(session_id) if self.tracker is not None else NOT_CACHED
 
     async def load_login(self, request: web.Request) -> StoredLogin | None:
         """The stored login: from the tracked cache, or read from Redis (a logout anywhere counts
         at once either way); decrypted and decoded once per distinct record."""
-        header = request.headers.get(hdrs.COOKIE, "")
+        session_id = self.load_cookie(request)
+        if session_id is None:
+            return None
         tracker = self.tracker
         generation = 0
         if tracker is not None:
-            cached = tracker.get(header)
+            cached = tracker.get(session_id)
             if cached is not NOT_CACHED:
                 return cached
             generation = tracker.generation
@@ -149,6 +156,8 @@ class RedisStorage(AbstractStorage):
         if fetched is None:
             return None
         digest, record, tokens = fetched
+        if record is None:
+            return None  # no such session (junk, or ended): nothing worth remembering
         cache_key = (digest, record, tokens)
         if cache_key in self._logins:
             self._logins.move_to_end(cache_key)
@@ -160,7 +169,7 @@ class RedisStorage(AbstractStorage):
             if len(self._logins) > _CACHE_SIZE:
                 self._logins.popitem(last=False)
         if tracker is not None:
-            tracker.put(header, digest, login, generation)
+            tracker.put(session_id, digest, login, generation)
         return login
 
     async def load_session(self, request: web.Request) -> Session:
