@@ -124,7 +124,14 @@ def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinato
     name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     if config.storage == "cookie":
         sealer = derive_sealer(config.session_keys, "cookie")
-        return ChunkedCookieStorage(sealer, cookie_name=name, secure=secure, max_age=config.max_age), None
+        storage = ChunkedCookieStorage(
+            sealer,
+            cookie_name=name,
+            secure=secure,
+            max_age=config.max_age,
+            browser_session_cookie=config.browser_session_cookie,
+        )
+        return storage, None
     try:
         from redis.asyncio import BlockingConnectionPool, Redis
     except ImportError:
@@ -144,6 +151,7 @@ def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinato
         secure=secure,
         max_age=config.max_age,
         idle_timeout=config.idle_timeout,
+        browser_session_cookie=config.browser_session_cookie,
         clock=config.clock,
         tracker=LoginTracker(config.storage, PREFIXES, digest_of=RedisStorage.digest_of),
     )

@@ -80,6 +80,7 @@ class RedisStorage(AbstractStorage):
         secure: bool,
         max_age: int,
         idle_timeout: int | None,
+        browser_session_cookie: bool = False,
         clock: Callable[[], float] = time.time,
         tracker: LoginTracker | None = None,
     ) -> None:
@@ -89,6 +90,10 @@ class RedisStorage(AbstractStorage):
         self.redis = redis
         self._sealer = sealer
         self._idle = idle_timeout
+        # a browser-session cookie carries no Max-Age (the record still expires in Redis)
+        self._cookie_max_age = None if browser_session_cookie else max_age
+        if browser_session_cookie:
+            self._cookie_params["max_age"] = None
         self._clock = clock
         self._set_if_newer = redis.register_script(_SET_IF_NEWER)
         self._logins: OrderedDict[tuple[str, Any, Any], StoredLogin | None] = OrderedDict()
@@ -240,7 +245,7 @@ class RedisStorage(AbstractStorage):
                 digest = self._digest(session_id)
                 if old_digest:
                     await self._delete(old_digest)  # a login replaces the pre-login session
-                self.save_cookie(response, session_id, max_age=self.max_age)
+                self.save_cookie(response, session_id, max_age=self._cookie_max_age)
             else:
                 digest = old_digest
             await self._write(digest, data)

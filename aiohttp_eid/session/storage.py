@@ -50,6 +50,7 @@ class ChunkedCookieStorage(AbstractStorage):
         cookie_name: str,
         secure: bool,
         max_age: int | None,
+        browser_session_cookie: bool = False,
     ) -> None:
         super().__init__(
             cookie_name=cookie_name,
@@ -60,6 +61,8 @@ class ChunkedCookieStorage(AbstractStorage):
             path="/",
         )
         self._sealer = sealer
+        # a browser-session cookie carries no Max-Age: closing the browser ends it
+        self._cookie_max_age = None if browser_session_cookie else max_age
         self._names = [cookie_name] + [f"{cookie_name}.{i}" for i in range(1, MAX_CHUNKS)]
         # Decrypting is the costly part of a read: remember what recent cookie values
         # decrypted to. Keyed by the sealed values themselves, which only we can produce,
@@ -195,7 +198,7 @@ class ChunkedCookieStorage(AbstractStorage):
                 response.set_cookie(
                     name,
                     values[index],
-                    max_age=self.max_age,
+                    max_age=self._cookie_max_age,
                     path=params["path"],
                     secure=params["secure"],
                     httponly=params["httponly"],
