@@ -124,14 +124,14 @@ def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinato
     name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     if config.storage == "cookie":
         sealer = derive_sealer(config.session_keys, "cookie")
-        storage = ChunkedCookieStorage(
+        cookies = ChunkedCookieStorage(
             sealer,
             cookie_name=name,
             secure=secure,
             max_age=config.max_age,
             browser_session_cookie=config.browser_session_cookie,
         )
-        return storage, None
+        return cookies, None
     try:
         from redis.asyncio import BlockingConnectionPool, Redis
     except ImportError:

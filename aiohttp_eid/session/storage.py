@@ -215,4 +215,3 @@ class ChunkedCookieStorage(AbstractStorage):
 
     def _aad(self, index: int, count: int) -> bytes:
         return f"{self._cookie_name}\x00{index}/{count}".encode()
-
