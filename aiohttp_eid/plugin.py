@@ -26,7 +26,7 @@ from .session.lifetimes import Lifetimes
 from .session.redis_refresh import RedisRefreshCoordinator
 from .session.redis_storage import PREFIXES, RedisStorage
 from .session.redis_tracking import LoginTracker
-from .session.refresh import HANDOFF_TTL, Refresher
+from .session.refresh import HANDOFF_TTL, Refresher, longest_refresh
 from .session.storage import ChunkedCookieStorage
 from .web.middleware import eid_middleware
 from .web.routes import add_routes
@@ -159,6 +159,7 @@ def _storage(config: EidConfig) -> tuple[AbstractStorage, RedisRefreshCoordinato
         redis,
         derive_sealer(config.session_keys, "handoff"),
         lock_timeout=config.refresh_lock_timeout,
+        longest_refresh=longest_refresh(config.http_timeout),
         handoff_ttl=HANDOFF_TTL,
     )
     return storage, coordinator

@@ -22,7 +22,7 @@ from ..errors import LoginExpiredError, ProviderError, ProviderUnavailableError,
 from ..oidc.tokens import TokenSet
 from ..providers.base import Provider
 
-__all__ = ["BACKOFF", "HANDOFF_TTL", "Refresher"]
+__all__ = ["BACKOFF", "HANDOFF_TTL", "REFRESH_CALLS", "Refresher", "longest_refresh"]
 
 log = logging.getLogger("aiohttp_eid.refresh")
 
@@ -38,6 +38,14 @@ class Coordinator(Protocol):
 HANDOFF_TTL = 30.0
 BACKOFF = 5.0
 _MAX_ENTRIES = 10_000
+#: the most provider calls one refresh makes: a discovery GET (when the cached document is
+#: due), its one retry (transport.py retries a GET whose connection failed), the token POST
+REFRESH_CALLS = 3
+
+
+def longest_refresh(http_timeout: float) -> float:
+    """The longest a refresh may take at the provider, each call bounded by ``http_timeout``."""
+    return REFRESH_CALLS * http_timeout
 
 
 class Refresher:
@@ -79,7 +87,12 @@ class Refresher:
         except LoginExpiredError:
             log.info("provider %s ended a login at refresh", provider.name)
             raise
-        except (ProviderUnavailableError, ProviderError, SessionStoreUnavailableError) as exc:
+        except SessionStoreUnavailableError as exc:
+            # Redis failed before the provider was called (the coordinator keeps tokens it got)
+            log.warning("refresh for provider %s not attempted: %s; the login is kept", provider.name, exc.detail)
+            _put(self._failed, key, (self._clock() + BACKOFF, exc))
+            raise
+        except (ProviderUnavailableError, ProviderError) as exc:
             log.warning("provider %s: refresh failed (%s); the login is kept", provider.name, exc.code)
             _put(self._failed, key, (self._clock() + BACKOFF, exc))
             raise
