@@ -91,9 +91,7 @@ class RedisStorage(AbstractStorage):
         self._sealer = sealer
         self._idle = idle_timeout
         # a browser-session cookie carries no Max-Age (the record still expires in Redis)
-        self._cookie_max_age = None if browser_session_cookie else max_age
-        if browser_session_cookie:
-            self._cookie_params["max_age"] = None
+        self._cookie_params["max_age"] = self._cookie_max_age = None if browser_session_cookie else max_age
         self._clock = clock
         self._set_if_newer = redis.register_script(_SET_IF_NEWER)
         self._logins: OrderedDict[tuple[str, Any, Any], StoredLogin | None] = OrderedDict()
@@ -133,12 +131,8 @@ class RedisStorage(AbstractStorage):
         return value if value and len(value) <= 128 else None
 
     def cached_login(self, request: web.Request) -> CachedLogin:
-        """The login from the tracked cache; None when the request has no session cookie."""
-        header = request.headers.get(hdrs.COOKIE)
-        if header is None or self.cookie_name not in header:
-            return None
-        # keyed by the session id (at most 128 characters), never the whole header: an anonymous
-        # client sending ever new headers must not grow this cache by kilobytes per request
+        """The login from the tracked cache (by session id, never the whole header, which a client
+        controls); None when the request has no session cookie."""
         session_id = self.load_cookie(request)
         if session_id is None:
             return None
