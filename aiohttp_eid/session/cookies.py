@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 
-__all__ = ["cookie_present", "cookie_value", "cookie_values"]
+__all__ = ["chunk_values", "cookie_present", "cookie_value", "cookie_values", "only_span"]
 
 log = logging.getLogger("aiohttp_eid.session")
 
@@ -56,28 +56,39 @@ _conflicts = _ConflictLog()
 def cookie_values(header: str, name: str) -> list[str]:
     """Every value the header gives cookie ``name``, blanks trimmed, in order ([] if none)."""
     values: list[str] = []
-    size = len(header)
     start = 0
     while (found := header.find(name, start)) >= 0:
-        after = found + len(name)
-        start = after
-        before = found - 1
-        while before >= 0 and header[before] in _BLANKS:
-            before -= 1
-        if before >= 0 and header[before] != ";":
-            continue  # inside another cookie's name or value
-        while after < size and header[after] in _BLANKS:
-            after += 1
-        if after >= size or header[after] != "=":
-            continue  # a longer name (``name.1``) or a pair without a value
-        end = header.find(";", after)
-        values.append(header[after + 1 : end if end >= 0 else size].strip(_BLANKS))
-        start = end if end >= 0 else size
+        span = _span(header, name, found)
+        if span is None:
+            start = found + len(name)
+        else:
+            values.append(header[span[0] : span[1]])
+            start = span[2]
     return values
+
+
+def only_span(header: str, name: str) -> tuple[int, int] | None:
+    """Where the value of cookie ``name`` is, in the usual case of one pair of that name and no other
+    candidate after it (our name inside a value names nothing); None otherwise: read ``cookie_values``.
+
+    The hot path of every request, so it copies nothing.
+    """
+    found = header.find(name)
+    if found < 0:
+        return None
+    span = _span(header, name, found)
+    if span is None or header.find(name, span[2]) >= 0:
+        return None
+    return span[0], span[1]
 
 
 def cookie_value(header: str, name: str) -> str | None:
     """The value of cookie ``name``; None when absent, empty, or given several different values."""
+    if name not in header:
+        return None
+    span = only_span(header, name)
+    if span is not None:
+        return header[span[0] : span[1]] or None
     values = cookie_values(header, name)
     if not values:
         return None
@@ -88,6 +99,81 @@ def cookie_value(header: str, name: str) -> str | None:
     return first or None
 
 
+def chunk_values(header: str, name: str, count: int) -> tuple[str, ...] | None:
+    """The values of cookies ``name``, ``name.1`` ... ``name.<count-1>`` (count at most 10), in one pass.
+
+    They stop at the first one absent, empty or given different values; None when ``name`` is.
+    """
+    if name not in header:
+        return None
+    span = only_span(header, name)
+    if span is not None:
+        return (header[span[0] : span[1]],) if span[1] > span[0] else None
+    found_values: list[str | None] = [None] * count
+    conflicts = [False] * count
+    start = 0
+    while (found := header.find(name, start)) >= 0:
+        index = _chunk_index(header, found + len(name), count)
+        pair = _span(header, name if index == 0 else f"{name}.{index}", found)
+        if pair is None:
+            start = found + len(name)
+            continue
+        value, start = header[pair[0] : pair[1]], pair[2]
+        if found_values[index] is None:
+            found_values[index] = value
+        elif found_values[index] != value:
+            conflicts[index] = True
+    values: list[str] = []
+    for found_value, conflict in zip(found_values, conflicts, strict=True):
+        if conflict:
+            _conflicts.conflict(name)
+            break
+        if not found_value:
+            break
+        values.append(found_value)
+    return tuple(values) or None
+
+
 def cookie_present(header: str, name: str) -> bool:
     """Whether the header names cookie ``name`` at all (with any value)."""
     return bool(cookie_values(header, name))
+
+
+def _chunk_index(header: str, after: int, count: int) -> int:
+    """1 to count-1 when ``.<digit>`` follows a name ending at ``after``, else 0."""
+    if (
+        header[after : after + 1] == "."
+        and (digit := header[after + 1 : after + 2])
+        and digit in "123456789"[: count - 1]
+    ):
+        return int(digit)
+    return 0
+
+
+def _span(header: str, name: str, found: int) -> tuple[int, int, int] | None:
+    """Start and end of the value of the pair named ``name`` at ``found`` (blanks trimmed), and where
+    the pair ends; None if no pair is named there. The value runs to the next ``;``."""
+    before = found - 1
+    while before >= 0 and header[before] in _BLANKS:
+        before -= 1
+    if before >= 0 and header[before] != ";":
+        return None  # inside another cookie's name or value
+    start = found + len(name)
+    if header.startswith("=", start):
+        start += 1
+    else:  # blanks before the '=' (no browser sends them, but the grammar trims them)
+        size = len(header)
+        while start < size and header[start] in _BLANKS:
+            start += 1
+        if start >= size or header[start] != "=":
+            return None  # a longer name (``name.1``) or a pair without a value
+        start += 1
+    pair_end = header.find(";", start)
+    if pair_end < 0:
+        pair_end = len(header)
+    end = pair_end
+    while start < end and header[start] in _BLANKS:
+        start += 1
+    while end > start and header[end - 1] in _BLANKS:
+        end -= 1
+    return start, end, pair_end

@@ -22,7 +22,7 @@ from aiohttp import hdrs, web
 from aiohttp_session import AbstractStorage, Session
 
 from ..errors import SessionTooLargeError
-from .cookies import cookie_present, cookie_value
+from .cookies import chunk_values, cookie_present, cookie_value, only_span
 from .crypto import Sealer
 from .store import NOT_CACHED, CachedLogin, StoredLogin, read_login
 
@@ -38,6 +38,7 @@ _WRITE_ID = 8
 _OVERHEAD = 1 + 4 + 12 + 16  # version, key id, nonce, tag
 _CHUNK_PLAINTEXT = CHUNK_CHARS * 3 // 4 - _OVERHEAD - _WRITE_ID
 _CACHE_SIZE = 1024
+_KEY_CHARS = 32  # of a sealed value: version, key id, the 12-byte random nonce and a little more
 
 
 class ChunkedCookieStorage(AbstractStorage):
@@ -68,7 +69,9 @@ class ChunkedCookieStorage(AbstractStorage):
         # decrypted to. Keyed by the sealed values themselves, which only we can produce,
         # and only once they opened: junk an anonymous client sends is never kept.
         self._plaintexts: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
-        self._logins: OrderedDict[tuple[str, ...], StoredLogin | None] = OrderedDict()
+        # logins by the head of the first value (its random nonce: unique per write), so a lookup
+        # hashes a few dozen characters, not kilobytes; the entry holds every value, compared in full
+        self._logins: OrderedDict[str, tuple[tuple[str, ...], StoredLogin | None]] = OrderedDict()
 
     @property
     def chunk_names(self) -> list[str]:
@@ -82,26 +85,37 @@ class ChunkedCookieStorage(AbstractStorage):
         cache with other cookies, and the values are sealed ones that opened.
         """
         header = request.headers.get(hdrs.COOKIE)
-        if header is None or self._names[0] not in header:
+        if header is None or self._cookie_name not in header:
             return None
-        values = self._values(header)
-        if values is None:
+        span = only_span(header, self._cookie_name)
+        if span is None:  # two chunks, or our name given more than once: read them all
+            values = self._values(header)
+            if values is None:
+                return None
+            entry = self._logins.get(values[0][:_KEY_CHARS])
+            return entry[1] if entry is not None and entry[0] == values else NOT_CACHED
+        start, end = span
+        if start == end:
             return None
-        return self._logins.get(values, NOT_CACHED)
+        # compared in place, without copying the value out of the header
+        entry = self._logins.get(header[start : start + _KEY_CHARS])
+        if entry is None or len(entry[0]) != 1 or len(entry[0][0]) != end - start:
+            return NOT_CACHED
+        return entry[1] if header.startswith(entry[0][0], start) else NOT_CACHED
 
     async def load_login(self, request: web.Request) -> StoredLogin | None:
         """The stored login, decoded once per distinct set of cookie values."""
         values = self._values(request.headers.get(hdrs.COOKIE, ""))
         if values is None:
             return None
-        login = self._logins.get(values, NOT_CACHED)
-        if login is not NOT_CACHED:
-            return login
+        entry = self._logins.get(values[0][:_KEY_CHARS])
+        if entry is not None and entry[0] == values:
+            return entry[1]
         data = self._data(values)
         if data is None:
             return None  # not ours: not remembered, so junk costs one failed decryption and no memory
         login = read_login(data.get("session") or {})
-        self._logins[values] = login
+        self._logins[values[0][:_KEY_CHARS]] = (values, login)
         if len(self._logins) > _CACHE_SIZE:
             self._logins.popitem(last=False)  # first in, first out: cheap, and hits need no reordering
         return login
@@ -116,15 +130,7 @@ class ChunkedCookieStorage(AbstractStorage):
     def _values(self, header: str) -> tuple[str, ...] | None:
         # our chunks read straight from the one Cookie header (RFC 6265 5.4: user agents send
         # one): parsing every cookie of the site through http.cookies costs more than the rest
-        if self._names[0] not in header:
-            return None
-        values: list[str] = []
-        for name in self._names:
-            value = cookie_value(header, name)
-            if value is None:
-                break
-            values.append(value)
-        return tuple(values) or None
+        return chunk_values(header, self._cookie_name, MAX_CHUNKS)
 
     def _data(self, values: tuple[str, ...]) -> Any:
         plaintext = self._plaintexts.get(values)
