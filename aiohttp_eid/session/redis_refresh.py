@@ -99,6 +99,12 @@ class RedisRefreshCoordinator:
                 return handed
             token = secrets.token_urlsafe(16)
             if await self._call(self.redis.set(lock, token, nx=True, px=self._lease_ms)):
+                # the previous holder may have handed off and let go since the check above
+                # (it writes the hand-off first): look again before spending the refresh token
+                handed = await self.handed_off(key)
+                if handed is not None:
+                    await self._let_go(lock, token)
+                    return handed
                 return await self._refresh_holding(key, token, refresh)
             while await self._call(self.redis.exists(lock)):
                 if self._clock() >= deadline:
