@@ -139,6 +139,9 @@ class EidConfig:
     max_age: int = 8 * 3600
     #: a login unused this long ends; None disables it
     idle_timeout: int | None = 3600
+    #: True: the session cookie has no Max-Age or Expires, so the browser drops it when it is closed
+    #: (a shared computer); max_age and idle_timeout still end the login on the server
+    browser_session_cookie: bool = False
     #: clock skew allowed on token times, and how early tokens are refreshed
     leeway: int = 30
     refresh: Literal["auto", "on_demand"] = "auto"
@@ -212,6 +215,8 @@ class EidConfig:
             problems.append("max_age: must be positive")
         if self.idle_timeout is not None and self.idle_timeout <= 0:
             problems.append("idle_timeout: must be positive or None")
+        if not isinstance(self.browser_session_cookie, bool):
+            problems.append("browser_session_cookie: True or False")
         if self.leeway < 0:
             problems.append("leeway: must not be negative")
         if self.refresh not in ("auto", "on_demand"):

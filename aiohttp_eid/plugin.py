@@ -27,7 +27,7 @@ from .session.lifetimes import Lifetimes
 from .session.redis_refresh import RedisRefreshCoordinator
 from .session.redis_storage import PREFIXES, RedisStorage
 from .session.redis_tracking import LoginTracker
-from .session.refresh import HANDOFF_TTL, Refresher
+from .session.refresh import HANDOFF_TTL, Refresher, longest_refresh
 from .session.storage import ChunkedCookieStorage
 from .web.middleware import eid_middleware
 from .web.routes import add_routes
@@ -128,7 +128,13 @@ def _storage(config: EidConfig, events: Events) -> tuple[AbstractStorage, RedisR
     name = f"__Host-{config.cookie_name}" if secure else config.cookie_name
     if config.storage == "cookie":
         sealer = derive_sealer(config.session_keys, "cookie")
-        cookies = ChunkedCookieStorage(sealer, cookie_name=name, secure=secure, max_age=config.max_age)
+        cookies = ChunkedCookieStorage(
+            sealer,
+            cookie_name=name,
+            secure=secure,
+            max_age=config.max_age,
+            browser_session_cookie=config.browser_session_cookie,
+        )
         cookies.events = events
         return cookies, None
     try:
@@ -150,6 +156,7 @@ def _storage(config: EidConfig, events: Events) -> tuple[AbstractStorage, RedisR
         secure=secure,
         max_age=config.max_age,
         idle_timeout=config.idle_timeout,
+        browser_session_cookie=config.browser_session_cookie,
         clock=config.clock,
         tracker=LoginTracker(config.storage, PREFIXES, digest_of=RedisStorage.digest_of),
     )
@@ -158,6 +165,7 @@ def _storage(config: EidConfig, events: Events) -> tuple[AbstractStorage, RedisR
         redis,
         derive_sealer(config.session_keys, "handoff"),
         lock_timeout=config.refresh_lock_timeout,
+        longest_refresh=longest_refresh(config.http_timeout),
         handoff_ttl=HANDOFF_TTL,
     )
     return storage, coordinator

@@ -80,6 +80,7 @@ class RedisStorage(AbstractStorage):
         secure: bool,
         max_age: int,
         idle_timeout: int | None,
+        browser_session_cookie: bool = False,
         clock: Callable[[], float] = time.time,
         tracker: LoginTracker | None = None,
     ) -> None:
@@ -89,6 +90,8 @@ class RedisStorage(AbstractStorage):
         self.redis = redis
         self._sealer = sealer
         self._idle = idle_timeout
+        # a browser-session cookie carries no Max-Age (the record still expires in Redis)
+        self._cookie_params["max_age"] = self._cookie_max_age = None if browser_session_cookie else max_age
         self._clock = clock
         self._set_if_newer = redis.register_script(_SET_IF_NEWER)
         self._logins: OrderedDict[tuple[str, Any, Any], StoredLogin | None] = OrderedDict()
@@ -128,20 +131,23 @@ class RedisStorage(AbstractStorage):
         return value if value and len(value) <= 128 else None
 
     def cached_login(self, request: web.Request) -> CachedLogin:
-        """The login from the tracked cache; None when the request has no session cookie."""
-        header = request.headers.get(hdrs.COOKIE)
-        if header is None or self.cookie_name not in header:
+        """The login from the tracked cache (by session id, never the whole header, which a client
+        controls); None when the request has no session cookie."""
+        session_id = self.load_cookie(request)
+        if session_id is None:
             return None
-        return self.tracker.get(header) if self.tracker is not None else NOT_CACHED
+        return self.tracker.get(session_id) if self.tracker is not None else NOT_CACHED
 
     async def load_login(self, request: web.Request) -> StoredLogin | None:
         """The stored login: from the tracked cache, or read from Redis (a logout anywhere counts
         at once either way); decrypted and decoded once per distinct record."""
-        header = request.headers.get(hdrs.COOKIE, "")
+        session_id = self.load_cookie(request)
+        if session_id is None:
+            return None
         tracker = self.tracker
         generation = 0
         if tracker is not None:
-            cached = tracker.get(header)
+            cached = tracker.get(session_id)
             if cached is not NOT_CACHED:
                 return cached
             generation = tracker.generation
@@ -149,6 +155,8 @@ class RedisStorage(AbstractStorage):
         if fetched is None:
             return None
         digest, record, tokens = fetched
+        if record is None:
+            return None  # no such session (junk, or ended): nothing worth remembering
         cache_key = (digest, record, tokens)
         if cache_key in self._logins:
             self._logins.move_to_end(cache_key)
@@ -160,7 +168,7 @@ class RedisStorage(AbstractStorage):
             if len(self._logins) > _CACHE_SIZE:
                 self._logins.popitem(last=False)
         if tracker is not None:
-            tracker.put(header, digest, login, generation)
+            tracker.put(session_id, digest, login, generation)
         return login
 
     async def load_session(self, request: web.Request) -> Session:
@@ -231,7 +239,7 @@ class RedisStorage(AbstractStorage):
                 digest = self._digest(session_id)
                 if old_digest:
                     await self._delete(old_digest)  # a login replaces the pre-login session
-                self.save_cookie(response, session_id, max_age=self.max_age)
+                self.save_cookie(response, session_id, max_age=self._cookie_max_age)
             else:
                 digest = old_digest
             await self._write(digest, data)

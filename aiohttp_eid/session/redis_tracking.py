@@ -41,7 +41,7 @@ _SIZE = 20_000
 
 
 class LoginTracker:
-    """Logins by Cookie header, dropped when Redis reports a change to their records."""
+    """Logins by session id (the cookie's value), dropped when Redis reports a change to their records."""
 
     def __init__(
         self,
@@ -66,7 +66,7 @@ class LoginTracker:
     # -- the cache -------------------------------------------------------------------------
 
     def get(self, header: str) -> CachedLogin:
-        """The login cached for this Cookie header, or NOT_CACHED (also whenever tracking is down)."""
+        """The login cached for this session id, or NOT_CACHED (also whenever tracking is down)."""
         if not self._live or self._clock() - self._heard >= STALE_AFTER:
             return NOT_CACHED
         entry = self._entries.get(header)

@@ -31,7 +31,7 @@ from ..events import NO_EVENTS, Events
 from ..oidc.tokens import TokenSet
 from ..providers.base import Provider
 
-__all__ = ["BACKOFF", "HANDOFF_TTL", "Refresher"]
+__all__ = ["BACKOFF", "HANDOFF_TTL", "REFRESH_CALLS", "Refresher", "longest_refresh"]
 
 log = logging.getLogger("aiohttp_eid.refresh")
 
@@ -47,6 +47,14 @@ class Coordinator(Protocol):
 HANDOFF_TTL = 30.0
 BACKOFF = 5.0
 _MAX_ENTRIES = 10_000
+#: the most provider calls one refresh makes: a discovery GET (when the cached document is
+#: due), its one retry (transport.py retries a GET whose connection failed), the token POST
+REFRESH_CALLS = 3
+
+
+def longest_refresh(http_timeout: float) -> float:
+    """The longest a refresh may take at the provider, each call bounded by ``http_timeout``."""
+    return REFRESH_CALLS * http_timeout
 
 
 class Refresher:
@@ -100,8 +108,14 @@ class Refresher:
             log.info("provider %s ended a login at refresh", provider.name)
             self._events.failed("refresh_failed", provider.name, exc, time.perf_counter() - started)
             raise
+        except SessionStoreUnavailableError as exc:
+            # Redis failed before the provider was called (the coordinator keeps tokens it got)
+            log.warning("refresh for provider %s not attempted: %s; the login is kept", provider.name, exc.detail)
+            _put(self._failed, key, (self._clock() + BACKOFF, exc))
+            self._events.failed("refresh_failed", provider.name, exc, time.perf_counter() - started)
+            raise
         # a token that fails validation is the provider's fault too: backoff, not a call per request
-        except (ProviderUnavailableError, ProviderError, TokenValidationError, SessionStoreUnavailableError) as exc:
+        except (ProviderUnavailableError, ProviderError, TokenValidationError) as exc:
             log.warning("provider %s: refresh failed (%s); the login is kept", provider.name, exc.code)
             _put(self._failed, key, (self._clock() + BACKOFF, exc))
             self._events.failed("refresh_failed", provider.name, exc, time.perf_counter() - started)

@@ -23,6 +23,7 @@ from aiohttp_session import AbstractStorage, Session
 
 from ..errors import SessionTooLargeError
 from ..events import NO_EVENTS, Events
+from .cookies import chunk_values, cookie_present, cookie_value, only_span
 from .crypto import Sealer
 from .store import NOT_CACHED, CachedLogin, StoredLogin, read_login
 
@@ -38,6 +39,7 @@ _WRITE_ID = 8
 _OVERHEAD = 1 + 4 + 12 + 16  # version, key id, nonce, tag
 _CHUNK_PLAINTEXT = CHUNK_CHARS * 3 // 4 - _OVERHEAD - _WRITE_ID
 _CACHE_SIZE = 1024
+_KEY_CHARS = 32  # of a sealed value: version, key id, the 12-byte random nonce and a little more
 
 
 class ChunkedCookieStorage(AbstractStorage):
@@ -52,6 +54,7 @@ class ChunkedCookieStorage(AbstractStorage):
         cookie_name: str,
         secure: bool,
         max_age: int | None,
+        browser_session_cookie: bool = False,
     ) -> None:
         super().__init__(
             cookie_name=cookie_name,
@@ -62,11 +65,16 @@ class ChunkedCookieStorage(AbstractStorage):
             path="/",
         )
         self._sealer = sealer
+        # a browser-session cookie carries no Max-Age: closing the browser ends it
+        self._cookie_max_age = None if browser_session_cookie else max_age
         self._names = [cookie_name] + [f"{cookie_name}.{i}" for i in range(1, MAX_CHUNKS)]
         # Decrypting is the costly part of a read: remember what recent cookie values
-        # decrypted to. Keyed by the sealed value itself, which only we can produce.
+        # decrypted to. Keyed by the sealed values themselves, which only we can produce,
+        # and only once they opened: junk an anonymous client sends is never kept.
         self._plaintexts: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
-        self._logins: OrderedDict[str, StoredLogin | None] = OrderedDict()
+        # logins by the head of the first value (its random nonce: unique per write), so a lookup
+        # hashes a few dozen characters, not kilobytes; the entry holds every value, compared in full
+        self._logins: OrderedDict[str, tuple[tuple[str, ...], StoredLogin | None]] = OrderedDict()
 
     @property
     def chunk_names(self) -> list[str]:
@@ -74,51 +82,58 @@ class ChunkedCookieStorage(AbstractStorage):
         return self._names
 
     def cached_login(self, request: web.Request) -> CachedLogin:
-        """The login this Cookie header was last decoded to (the hot path of every request).
+        """The login our cookies were last decoded to (the hot path of every request).
 
-        Keyed by the whole header: a browser sends the same one request after request, so
-        neither splitting it nor decrypting is repeated. Any change to it is simply a miss.
+        Keyed by our cookies' values, not the whole header: a client cannot fill this
+        cache with other cookies, and the values are sealed ones that opened.
         """
         header = request.headers.get(hdrs.COOKIE)
-        if header is None or self._names[0] not in header:
+        if header is None or self._cookie_name not in header:
             return None
-        return self._logins.get(header, NOT_CACHED)
+        span = only_span(header, self._cookie_name)
+        if span is None:  # two chunks, or our name given more than once: read them all
+            values = self._values(header)
+            if values is None:
+                return None
+            entry = self._logins.get(values[0][:_KEY_CHARS])
+            return entry[1] if entry is not None and entry[0] == values else NOT_CACHED
+        start, end = span
+        if start == end:
+            return None
+        # compared in place, without copying the value out of the header
+        entry = self._logins.get(header[start : start + _KEY_CHARS])
+        if entry is None or len(entry[0]) != 1 or len(entry[0][0]) != end - start:
+            return NOT_CACHED
+        return entry[1] if header.startswith(entry[0][0], start) else NOT_CACHED
 
     async def load_login(self, request: web.Request) -> StoredLogin | None:
-        """The stored login, decoded once per distinct Cookie header."""
-        login = self.cached_login(request)
-        if login is not NOT_CACHED:
-            return login
-        header = request.headers.get(hdrs.COOKIE, "")
-        values = self._values(request)
-        data = self._data(values) if values is not None else None
-        login = read_login(data.get("session") or {}) if data is not None else None
-        self._logins[header] = login
+        """The stored login, decoded once per distinct set of cookie values."""
+        values = self._values(request.headers.get(hdrs.COOKIE, ""))
+        if values is None:
+            return None
+        entry = self._logins.get(values[0][:_KEY_CHARS])
+        if entry is not None and entry[0] == values:
+            return entry[1]
+        data = self._data(values)
+        if data is None:
+            return None  # not ours: not remembered, so junk costs one failed decryption and no memory
+        login = read_login(data.get("session") or {})
+        self._logins[values[0][:_KEY_CHARS]] = (values, login)
         if len(self._logins) > _CACHE_SIZE:
             self._logins.popitem(last=False)  # first in, first out: cheap, and hits need no reordering
         return login
 
     async def load_session(self, request: web.Request) -> Session:
-        values = self._values(request)
+        values = self._values(request.headers.get(hdrs.COOKIE, ""))
         data = self._data(values) if values is not None else None
         if data is None:
             return Session(None, data=None, new=True, max_age=self.max_age)
         return Session(None, data=data, new=False, max_age=self.max_age)
 
-    def _values(self, request: web.Request) -> tuple[str, ...] | None:
-        # read our chunks straight from the header: parsing every cookie of the site
-        # through http.cookies costs more than everything else on this path
-        # one Cookie header: RFC 6265 5.4 forbids user agents to send several
-        header = request.headers.get(hdrs.COOKIE, "")
-        if self._names[0] not in header:
-            return None
-        values: list[str] = []
-        for name in self._names:
-            value = cookie_value(header, name)
-            if not value:
-                break
-            values.append(value)
-        return tuple(values) or None
+    def _values(self, header: str) -> tuple[str, ...] | None:
+        # our chunks read straight from the one Cookie header (RFC 6265 5.4: user agents send
+        # one): parsing every cookie of the site through http.cookies costs more than the rest
+        return chunk_values(header, self._cookie_name, MAX_CHUNKS)
 
     def _data(self, values: tuple[str, ...]) -> Any:
         plaintext = self._plaintexts.get(values)
@@ -194,13 +209,13 @@ class ChunkedCookieStorage(AbstractStorage):
                 response.set_cookie(
                     name,
                     values[index],
-                    max_age=self.max_age,
+                    max_age=self._cookie_max_age,
                     path=params["path"],
                     secure=params["secure"],
                     httponly=params["httponly"],
                     samesite=params["samesite"],
                 )
-            elif cookie_value(request.headers.get(hdrs.COOKIE, ""), name) is not None:
+            elif cookie_present(request.headers.get(hdrs.COOKIE, ""), name):
                 response.del_cookie(
                     name,
                     path=params["path"],
@@ -211,15 +226,3 @@ class ChunkedCookieStorage(AbstractStorage):
 
     def _aad(self, index: int, count: int) -> bytes:
         return f"{self._cookie_name}\x00{index}/{count}".encode()
-
-
-def cookie_value(header: str, name: str) -> str | None:
-    """The value of cookie ``name`` in a Cookie header, or None (our values need no unquoting)."""
-    target = name + "="
-    start = 0
-    while (found := header.find(target, start)) >= 0:
-        if found == 0 or header[found - 1] in "; ":
-            end = header.find(";", found)
-            return header[found + len(target) : end if end >= 0 else None].strip()
-        start = found + 1
-    return None

@@ -20,18 +20,17 @@ from ..errors import (
     LoginExpiredError,
     ProviderError,
     ProviderUnavailableError,
-    SessionError,
     SessionStoreUnavailableError,
     TokenValidationError,
 )
 from ..identity import Identity
-from ..keys import IDENTITY, LOGIN, SESSION_SAVED, SESSION_UNAVAILABLE
+from ..keys import IDENTITY, LOGIN, SESSION_UNAVAILABLE
 from ..runtime import Runtime
 from ..session.redis_storage import RedisStorage
 from ..session.storage import ChunkedCookieStorage
 from ..session.store import NOT_CACHED, LoginReader, StoredLogin, clear_login, read_login, write_login
 from .responses import error_response
-from .session_io import save_session, session_of
+from .session_io import abandon_started_response, save_or_error, session_of
 
 __all__ = ["authenticate", "eid_middleware", "refreshed"]
 
@@ -59,13 +58,18 @@ def eid_middleware(runtime: Runtime) -> Middleware:
                 request[IDENTITY] = await authenticate(request, runtime)
             response = await handler(request)
         except web.HTTPException as exc:
-            await _save_or_replace(request, exc, runtime)
-            raise
+            # a redirect raised after the session grew too large must not go out without it
+            replaced = await _save_or_replace(request, exc, runtime)
+            if replaced is exc:
+                raise
+            return replaced
         except EidError as exc:
             runtime.events.raised(exc, only=ProviderUnavailableError)  # a login start, access_token(), ...
             response = error_response(request, exc, default_locale=runtime.config.default_locale)
-        if request[SESSION_KEY] is not None and not response.prepared:
-            return await _save_or_replace(request, response, runtime)
+        if request[SESSION_KEY] is not None:
+            if not response.prepared:
+                return await _save_or_replace(request, response, runtime)
+            abandon_started_response(request)
         return response
 
     return middleware
@@ -77,13 +81,9 @@ def login_reader(storage: AbstractStorage) -> LoginReader | None:
 
 
 async def _save_or_replace(request: web.Request, response: web.StreamResponse, runtime: Runtime) -> web.StreamResponse:
-    try:
-        await save_session(request, response)
-    except SessionError as exc:
-        # nothing is written: the browser keeps its previous, valid session
-        request[SESSION_SAVED] = True
-        log.error("session not saved: %s", exc.detail)
-        return error_response(request, exc, default_locale=runtime.config.default_locale)
+    error = await save_or_error(request, response)
+    if error is not None:
+        return error_response(request, error, default_locale=runtime.config.default_locale)
     return response
 
 
