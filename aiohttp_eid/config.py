@@ -25,6 +25,8 @@ from .web.messages import LOCALES
 if TYPE_CHECKING:
     from aiohttp import web
     from aiohttp_session import AbstractStorage
+    from redis.asyncio import Redis
+    from redis.asyncio.cluster import RedisCluster
 
     from .identity import Identity
     from .providers.base import LoginDetails
@@ -107,8 +109,10 @@ class EidConfig:
     providers: Sequence[ProviderConfig]
     session_key: str | Sequence[str] = dataclasses.field(repr=False)
     #: "cookie" (default: encrypted cookies, at most two), "redis://host:port/db" (encrypted
-    #: records, for several workers; pip install aiohttp-eid[redis]), or any aiohttp-session storage
-    storage: str | AbstractStorage = dataclasses.field(default="cookie", repr=False)  # a URL may hold a password
+    #: records, for several workers; pip install aiohttp-eid[redis]; also redis+sentinel://,
+    #: redis+cluster://, see docs/deployment.md), a redis.asyncio Redis or RedisCluster client,
+    #: or any aiohttp-session storage
+    storage: str | AbstractStorage | Redis | RedisCluster = dataclasses.field(default="cookie", repr=False)
     prefix: str = "/auth"
     on_login: OnLogin | None = None
     post_logout_path: str = "/"
@@ -172,13 +176,13 @@ class EidConfig:
                 problems.append(
                     f"session_key[{i}]: must be at least 32 random bytes in URL-safe base64",
                 )
-        if not isinstance(self.storage, str):
+        from .session.redis_connect import is_redis_storage
+
+        if self.storage != "cookie" and not is_redis_storage(self.storage):
             from aiohttp_session import AbstractStorage
 
             if not isinstance(self.storage, AbstractStorage):
-                problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
-        elif self.storage != "cookie" and not self.storage.startswith(("redis://", "rediss://", "unix://")):
-            problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
+                problems.append("storage: 'cookie', 'redis://...' (or a Redis client) or an aiohttp-session storage")
         if not self.prefix:
             problems.append("prefix: must be a path such as '/auth', not the site root")
         if self.default_locale not in LOCALES:

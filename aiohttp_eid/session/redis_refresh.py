@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING
 from ..errors import ProviderUnavailableError, SessionStoreUnavailableError
 from ..oidc.tokens import TokenSet
 from .crypto import Sealer
+from .redis_durable import Durable
+from .redis_keys import handoff_key, lock_key
 from .redis_storage import redis_errors
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from redis.asyncio.cluster import RedisCluster
 
 __all__ = ["RedisRefreshCoordinator"]
 
@@ -39,12 +42,13 @@ class RedisRefreshCoordinator:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: Redis | RedisCluster,
         sealer: Sealer,
         *,
         lock_timeout: float,
         handoff_ttl: float,
         clock: Callable[[], float] = time.monotonic,
+        durable: Durable | None = None,
     ) -> None:
         self.redis = redis
         self._sealer = sealer
@@ -52,14 +56,15 @@ class RedisRefreshCoordinator:
         self._handoff_ttl = handoff_ttl
         self._clock = clock
         self._release = redis.register_script(_RELEASE)
+        self._durable = durable or Durable(redis)  # the storage's: one warning when no replica
 
     async def handed_off(self, key: str) -> TokenSet | None:
         """The tokens another process got for this refresh token, if it did lately."""
-        raw = await self._call(self.redis.get(f"eid:h:{key}"))
+        raw = await self._call(self.redis.get(handoff_key(key)))
         if raw is None:
             return None
         text = raw.decode() if isinstance(raw, bytes) else str(raw)
-        plaintext = self._sealer.open(text, f"eid:h:{key}".encode())
+        plaintext = self._sealer.open(text, handoff_key(key).encode())
         return TokenSet.from_dict(json.loads(plaintext)) if plaintext is not None else None
 
     async def run(self, key: str, refresh: Callable[[], Awaitable[TokenSet]]) -> TokenSet:
@@ -70,19 +75,21 @@ class RedisRefreshCoordinator:
             if handed is not None:
                 return handed
             token = secrets.token_urlsafe(16)
-            locked = await self._call(self.redis.set(f"eid:l:{key}", token, nx=True, px=int(self._lock_timeout * 1000)))
+            locked = await self._call(self.redis.set(lock_key(key), token, nx=True, px=int(self._lock_timeout * 1000)))
             if locked:
                 try:
                     tokens = await refresh()
-                    sealed = self._sealer.seal(json.dumps(tokens.to_dict()).encode(), f"eid:h:{key}".encode())
-                    await self._call(self.redis.set(f"eid:h:{key}", sealed, px=int(self._handoff_ttl * 1000)))
+                    handoff, ttl = handoff_key(key), int(self._handoff_ttl * 1000)
+                    sealed = self._sealer.seal(json.dumps(tokens.to_dict()).encode(), handoff.encode())
+                    # confirmed by a replica: a failover must not lose the rotated tokens
+                    await self._call(self._durable.run(handoff, ("SET", handoff, sealed, "PX", ttl)))
                     return tokens
                 finally:
                     try:
-                        await self._release(keys=[f"eid:l:{key}"], args=[token])
+                        await self._release(keys=[lock_key(key)], args=[token])
                     except redis_errors():
                         pass  # the lock expires by itself
-            while await self._call(self.redis.exists(f"eid:l:{key}")):
+            while await self._call(self.redis.exists(lock_key(key))):
                 if self._clock() >= deadline:
                     raise ProviderUnavailableError("another worker's refresh did not finish in time", status=503)
                 await asyncio.sleep(_POLL)
