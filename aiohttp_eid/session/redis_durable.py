@@ -4,13 +4,13 @@ Redis replicates asynchronously: a write the primary acknowledged is lost if the
 primary dies before a replica got it, and the replica promoted in its place
 (Sentinel, Cluster) would bring back a deleted session or forget a login. So a
 login, a logout, ``logout_everywhere`` and the refresh hand-off are sent with
-``ROLE`` and ``WAIT 1 <ms>`` in one pipeline on one connection to the node that
+``INFO replication`` and ``WAIT 1 <ms>`` in one pipeline on one connection to the node that
 holds the key: the write counts once a replica has it, and fails (503) if none
 confirms in time while one is connected. With no replica connected (right after
 the failover of a primary that had one) the write proceeds, with one warning.
 
 Whether to ``WAIT`` is decided from the replicas the node had at its previous
-durable write (``ROLE`` in every such pipeline keeps that current): a replica that
+durable write (``INFO`` in every such pipeline keeps that current): a replica that
 has just connected is waited for from the next write on.
 """
 
@@ -63,14 +63,15 @@ class Durable:
             for command in commands:
                 pipe.execute_command(*command)
             count = len(commands)
-            pipe.execute_command("ROLE", **target)
+            pipe.execute_command("INFO", "replication", **target)
             if must_wait:
                 pipe.execute_command("WAIT", 1, self._wait_ms, **target)
             results = await pipe.execute()
-        role = results[count]
-        if not isinstance(role, list | tuple) or _text(role[0]) != "master":
+        info = results[count]
+        if not isinstance(info, dict) or info.get("role") != "master":
             raise ReplicaUnconfirmedError("the node holding the key is no longer the primary")
-        replicas = len(role[2]) if len(role) > 2 and isinstance(role[2], list) else 0
+        # a replica still in its first sync confirms nothing yet: only those online count
+        replicas = sum(1 for value in info.values() if isinstance(value, dict) and value.get("state") == "online")
         self._replicas[node_name] = replicas
         confirmed = int(results[count + 1]) if must_wait else 0
         if confirmed >= 1:
@@ -81,7 +82,3 @@ class Durable:
             self._warned.add(node_name)
             log.warning("Redis has no replica connected: session writes are not confirmed by a replica")
         return list(results[:count])
-
-
-def _text(value: object) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

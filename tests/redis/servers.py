@@ -16,6 +16,17 @@ import pytest
 ROOT = Path(__file__).parents[2]
 
 
+def binary(name: str) -> str:
+    """The path of a Redis program; the test is skipped without it, and fails on CI (which installs it)."""
+    found = shutil.which(name)
+    if found is None:
+        reason = f"{name} not installed: apt-get install redis-server redis-sentinel (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -33,16 +44,27 @@ def wait_for_port(port: int, *, timeout: float = 15.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
+def until_replicating(port: int, *, timeout: float = 15.0) -> None:
+    """Wait until the replica on ``port`` has synced with its primary."""
+    from redis import Redis
+
+    deadline = time.monotonic() + timeout
+    with Redis(port=port) as replica:
+        while time.monotonic() < deadline:
+            if replica.info("replication").get("master_link_status") == "up":
+                return
+            time.sleep(0.05)
+    raise RuntimeError(f"the replica on port {port} did not sync")
+
+
 class RedisServer:
     """A redis-server of our own on a free loopback port (AOF persistence when asked)."""
 
-    def __init__(self, directory: Path, *, appendonly: bool = False) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            pytest.skip("redis-server not installed: apt-get install redis-server (.ci/run does)")
-        self.binary = binary
+    def __init__(self, directory: Path, *, appendonly: bool = False, extra: tuple[str, ...] = ()) -> None:
+        self.binary = binary("redis-server")
         self.directory = directory
         self.appendonly = appendonly
+        self.extra = extra  # more command-line options (a replica's, a cluster node's, TLS)
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -71,6 +93,9 @@ class RedisServer:
             "no",
             "--loglevel",
             "warning",
+            "--repl-diskless-sync-delay",
+            "0",  # a replica syncs at once
+            *self.extra,
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
         wait_for_port(self.port)
@@ -78,6 +103,13 @@ class RedisServer:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def kill(self) -> None:
+        """Kill it by its PID (SIGKILL): no goodbye to clients, replicas or sentinels."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
             self.process.wait(timeout=15)
         self.process = None
 
