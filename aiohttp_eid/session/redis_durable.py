@@ -10,8 +10,9 @@ confirms in time while one is connected. With no replica connected (right after
 the failover of a primary that had one) the write proceeds, with one warning.
 
 Whether to ``WAIT`` is decided from the replicas the node had at its previous
-durable write (``INFO`` in every such pipeline keeps that current): a replica that
-has just connected is waited for from the next write on.
+durable write (``INFO`` in every such pipeline keeps that current; the first write
+to a node asks first): a replica that has just connected is waited for from the
+next write on.
 """
 
 from __future__ import annotations
@@ -58,7 +59,11 @@ class Durable:
             node = self.redis.get_node_from_key(key)
             target = {"target_nodes": node}
             node_name = node.name if node is not None else ""
-        must_wait = self._replicas.get(node_name, 1) > 0
+        if node_name not in self._replicas:  # first write to this node: ask, rather than WAIT for nothing
+            self._replicas[node_name] = _online_replicas(
+                await self.redis.execute_command("INFO", "replication", **target)
+            )
+        must_wait = self._replicas[node_name] > 0
         async with self.redis.pipeline(transaction=False) as pipe:
             for command in commands:
                 pipe.execute_command(*command)
@@ -67,11 +72,7 @@ class Durable:
             if must_wait:
                 pipe.execute_command("WAIT", 1, self._wait_ms, **target)
             results = await pipe.execute()
-        info = results[count]
-        if not isinstance(info, dict) or info.get("role") != "master":
-            raise ReplicaUnconfirmedError("the node holding the key is no longer the primary")
-        # a replica still in its first sync confirms nothing yet: only those online count
-        replicas = sum(1 for value in info.values() if isinstance(value, dict) and value.get("state") == "online")
+        replicas = _online_replicas(results[count])
         self._replicas[node_name] = replicas
         confirmed = int(results[count + 1]) if must_wait else 0
         if confirmed >= 1:
@@ -82,3 +83,11 @@ class Durable:
             self._warned.add(node_name)
             log.warning("Redis has no replica connected: session writes are not confirmed by a replica")
         return list(results[:count])
+
+
+def _online_replicas(info: object) -> int:
+    """How many replicas an ``INFO replication`` answer shows in sync (one still in its first
+    sync confirms nothing yet); ReplicaUnconfirmedError if the node is no longer a primary."""
+    if not isinstance(info, dict) or info.get("role") != "master":
+        raise ReplicaUnconfirmedError("the node holding the key is no longer the primary")
+    return sum(1 for value in info.values() if isinstance(value, dict) and value.get("state") == "online")
