@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from redis.asyncio import Redis
 
 from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.session.redis_keys import record_key, session_digest
 from aiohttp_eid.session.redis_storage import RedisStorage
 from aiohttp_eid.testing import Fault
 from tests.conftest import JSON, Harness, HarnessFactory
+from tests.redis.test_login_cache import status_with, until_cached
 from tests.redis.topology import Sentinels
 
 PROVIDER_DELAY = 4.0  # the refresh is at the provider longer than the switch takes
@@ -100,6 +103,16 @@ async def test_a_primary_killed_mid_stream_and_mid_refresh_logs_nobody_out(
     assert await get(harness, "/token", refreshing) == (200, {"access_token": fresh})
     assert harness.emulator.counters["token.refresh_token"] == 1
     assert harness.emulator.counters["token.refresh_replay"] == 0
+    # the login cache follows the new primary: served from memory again, and a logout there counts at once
+    host, port = sentinels.primary_address()
+    primary = Redis(host=host, port=port)
+    try:
+        header = f"eid_session={users[0]}"
+        await until_cached(harness, primary, header)
+        assert await primary.delete(record_key(session_digest(users[0]))) == 1  # a logout on another worker
+        assert await status_with(harness, header) == 401
+    finally:
+        await primary.aclose()
     # the figures docs/deployment.md quotes (pytest -s prints them)
     during = [(t, s) for user in answers.values() for t, s in user if t >= killed_at]
     failed = [t for t, s in during if s != 200]
