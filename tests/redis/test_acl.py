@@ -21,7 +21,8 @@ def documented_acl() -> list[str]:
 async def test_login_refresh_logout_and_logout_everywhere_with_the_documented_acl_user(
     harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis
 ) -> None:
-    await redis.execute_command("ACL", "SETUSER", "eid", "reset", "on", ">acl-test-password", *documented_acl())
+    assert await redis.acl_setuser("eid", reset=True, enabled=True, passwords=["+acl-test-password"])
+    await redis.execute_command("ACL", "SETUSER", "eid", *documented_acl())  # type: ignore[no-untyped-call]
     try:
         url = f"redis://eid:acl-test-password@127.0.0.1:{redis_server.port}/0"
         laptop = await harness_factory(storage=url, emulator={"rotate_refresh_tokens": True})
@@ -35,4 +36,4 @@ async def test_login_refresh_logout_and_logout_everywhere_with_the_documented_ac
         assert resp.status == 200
         assert (await laptop.get_json("/me", headers=JSON))[0] == 401
     finally:
-        await redis.execute_command("ACL", "DELUSER", "eid")
+        await redis.acl_deluser("eid")

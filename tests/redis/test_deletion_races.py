@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import cast
 
 from aiohttp import web
 from aiohttp.test_utils import make_mocked_request
-from aiohttp_session import Session
+from aiohttp_session import Session, SessionData
 from multidict import CIMultiDict
 from redis.asyncio import Redis
 
@@ -39,7 +40,7 @@ def request_with(harness: Harness, cookie: str | None) -> web.Request:
 async def copy_login(harness: Harness, data: dict[str, object]) -> str:
     """A new logged-in session holding ``data`` (a login's session), written as a login is; its cookie."""
     response = web.Response()
-    session = Session(None, data=data, new=True)
+    session = Session(None, data=cast(SessionData, data), new=True)
     await storage_of(harness).save_session(request_with(harness, None), response, session)
     return response.cookies["eid_session"].value
 
