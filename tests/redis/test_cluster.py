@@ -7,6 +7,7 @@ every session of a person although their records live in different slots.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -16,7 +17,10 @@ import pytest_asyncio
 from redis import Redis
 from redis.asyncio.cluster import RedisCluster
 
+from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.redis_keys import handoff_key, lock_key, record_key, subject_key, tokens_key
+from aiohttp_eid.session.redis_storage import RedisStorage
+from tests.conftest import HTML, JSON, HarnessFactory
 from tests.redis.test_workers import Cluster, refresh_storm, start_workers, stop_workers
 from tests.redis.topology import Cluster as RedisClusterProcesses
 
@@ -62,8 +66,30 @@ async def test_a_login_on_one_worker_is_valid_on_the_other(workers: Cluster) -> 
     assert body["subject"] == "LVLDAA85T50G702B"
 
 
-async def test_a_storm_at_expiry_makes_one_refresh_on_cluster(workers: Cluster) -> None:
+async def test_a_storm_at_expiry_makes_one_refresh_on_cluster(
+    workers: Cluster, redis_cluster: RedisClusterProcesses
+) -> None:
     await refresh_storm(workers)
+    for node in redis_cluster.nodes:  # the holder released its lock (the release script runs on Cluster)
+        with Redis(port=node.port) as client:
+            assert client.keys("eid:l:*") == []
+
+
+async def test_in_process_the_login_cache_is_off_with_one_warning_and_logout_counts(
+    harness_factory: HarnessFactory, redis_cluster: RedisClusterProcesses, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="aiohttp_eid"):
+        harness = await harness_factory(storage=redis_cluster.url)
+    assert [r.message for r in caplog.records if "login cache is off" in r.message] == [
+        "Redis Cluster: the login cache is off; every request reads its session from Redis"
+    ]
+    storage = harness.app[RUNTIME].storage
+    assert isinstance(storage, RedisStorage)
+    assert storage.tracker is None
+    await harness.login()
+    assert (await harness.get_json("/me", headers=JSON))[0] == 200
+    assert (await harness.client.post("/auth/logout", headers={**HTML, "Origin": harness.origin})).status == 200
+    assert (await harness.get_json("/me", headers=JSON))[0] == 401
 
 
 async def test_logout_everywhere_ends_sessions_in_every_slot(workers: Cluster) -> None:
