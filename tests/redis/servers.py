@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -44,12 +45,12 @@ def wait_for_port(port: int, *, timeout: float = 15.0) -> None:
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
 
 
-def until_replicating(port: int, *, timeout: float = 15.0) -> None:
+def until_replicating(port: int, *, timeout: float = 15.0, **client_options: Any) -> None:
     """Wait until the replica on ``port`` has synced with its primary."""
     from redis import Redis
 
     deadline = time.monotonic() + timeout
-    with Redis(port=port) as replica:
+    with Redis(host="127.0.0.1", port=port, **client_options) as replica:
         while time.monotonic() < deadline:
             if replica.info("replication").get("master_link_status") == "up":
                 return

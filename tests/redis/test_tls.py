@@ -1,5 +1,6 @@
 """Redis over TLS with a private CA: the login cache's tracking connection uses the same
-TLS settings as the main client (``rediss://...?ssl_ca_certs=``), not the system's CAs."""
+TLS settings as the main client (``rediss://...?ssl_ca_certs=``), not the system's CAs; and
+Sentinel with TLS everywhere (``rediss+sentinel://``)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from aiohttp_eid.session.redis_storage import RedisStorage
 from tests.conftest import HarnessFactory
 from tests.redis.servers import RedisServer
 from tests.redis.test_login_cache import cookie_header, status_with, until_cached
+from tests.redis.topology import Sentinels
 
 
 def _cert(
@@ -96,3 +98,25 @@ async def test_tracking_uses_the_private_ca_of_the_storage_url(
     )
     assert resp.status == 302
     assert await status_with(harness, header) == 401  # and it reports the logout at once
+
+
+async def test_sentinel_over_tls_with_a_private_ca(harness_factory: HarnessFactory, tmp_path: Path) -> None:
+    sentinels = Sentinels(tmp_path, tls=private_ca(tmp_path))  # TLS only: sentinels, primary, replica
+    try:
+        sentinels.start()
+        harness = await harness_factory(storage=sentinels.url)
+        await harness.login()
+        header = cookie_header(harness)
+        host, port = sentinels.primary_address()
+        primary = Redis(host=host, port=port, **sentinels.client_options)
+        try:
+            await until_cached(harness, primary, header)  # tracking on the primary the sentinels name, over TLS
+            resp = await harness.client.post(
+                "/auth/logout", headers={"Origin": harness.origin, "Accept": "text/html"}, allow_redirects=False
+            )
+            assert resp.status == 302
+            assert await status_with(harness, header) == 401
+        finally:
+            await primary.aclose()
+    finally:
+        sentinels.stop()

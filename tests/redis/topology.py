@@ -11,6 +11,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from redis import Redis
 
@@ -23,18 +24,41 @@ DOWN_AFTER_MS = 500
 class Sentinels:
     """A primary, its replica and three sentinels."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, tls: tuple[Path, Path, Path] | None = None) -> None:
+        """``tls``: (CA, certificate, key) files to speak only TLS, between the processes too."""
         self.primary = RedisServer(directory / "primary")
-        self.replica = RedisServer(directory / "replica", extra=("--replicaof", "127.0.0.1", str(self.primary.port)))
+        self.replica = RedisServer(directory / "replica")
+        self.tls = tls
+        self.client_options: dict[str, Any] = {"ssl": True, "ssl_ca_certs": str(tls[0])} if tls else {}
+        self.primary.extra = self._tls_options(self.primary.port)
+        self.replica.extra = (*self._tls_options(self.replica.port), "--replicaof", "127.0.0.1", str(self.primary.port))
         self.binary = binary("redis-sentinel")
         self.directory = directory
         self.ports = [free_port() for _ in range(3)]
         self.processes: list[subprocess.Popen[bytes]] = []
 
+    def _tls_options(self, port: int) -> tuple[str, ...]:
+        if self.tls is None:
+            return ()
+        ca, cert, key = (str(path) for path in self.tls)
+        files = ("--tls-ca-cert-file", ca, "--tls-cert-file", cert, "--tls-key-file", key)
+        return ("--port", "0", "--tls-port", str(port), *files, "--tls-auth-clients", "no", "--tls-replication", "yes")
+
     @property
     def url(self) -> str:
         hosts = ",".join(f"127.0.0.1:{port}" for port in self.ports)
+        if self.tls:
+            return f"rediss+sentinel://{hosts}/{SERVICE}?ssl_ca_certs={self.tls[0]}"
         return f"redis+sentinel://{hosts}/{SERVICE}"
+
+    def _sentinel_config(self, port: int) -> str:
+        if self.tls is None:
+            return f"port {port}\n"
+        ca, cert, key = self.tls
+        return (
+            f"port 0\ntls-port {port}\ntls-ca-cert-file {ca}\ntls-cert-file {cert}\ntls-key-file {key}\n"
+            "tls-auth-clients no\ntls-replication yes\n"
+        )
 
     def start(self) -> None:
         for server in (self.primary, self.replica):
@@ -43,7 +67,7 @@ class Sentinels:
         for index, port in enumerate(self.ports):
             config = self.directory / f"sentinel-{index}.conf"  # sentinels rewrite their config file
             config.write_text(
-                f"port {port}\nbind 127.0.0.1\ndir {self.directory}\n"
+                f"{self._sentinel_config(port)}bind 127.0.0.1\ndir {self.directory}\n"
                 f"sentinel monitor {SERVICE} 127.0.0.1 {self.primary.port} 2\n"
                 f"sentinel down-after-milliseconds {SERVICE} {DOWN_AFTER_MS}\n"
                 f"sentinel failover-timeout {SERVICE} 5000\n"
@@ -53,7 +77,7 @@ class Sentinels:
             )
         for port in self.ports:
             wait_for_port(port)
-        until_replicating(self.replica.port)
+        until_replicating(self.replica.port, **self.client_options)
         self._until_ready()
 
     def _until_ready(self) -> None:
@@ -62,7 +86,7 @@ class Sentinels:
         while time.monotonic() < deadline:
             states = []
             for port in self.ports:
-                with Redis(port=port) as sentinel:
+                with Redis(host="127.0.0.1", port=port, **self.client_options) as sentinel:
                     state = sentinel.sentinel_master(SERVICE)
                     states.append(int(state["num-slaves"]) >= 1 and int(state["num-other-sentinels"]) >= 2)
             if all(states):
@@ -71,7 +95,7 @@ class Sentinels:
         raise RuntimeError("the sentinels did not find each other and the replica in time")
 
     def primary_address(self) -> tuple[str, int]:
-        with Redis(port=self.ports[0]) as sentinel:
+        with Redis(host="127.0.0.1", port=self.ports[0], **self.client_options) as sentinel:
             host, port = sentinel.sentinel_get_master_addr_by_name(SERVICE)
         return host.decode() if isinstance(host, bytes) else str(host), int(port)
 
