@@ -26,6 +26,8 @@ from .web.messages import LOCALES
 if TYPE_CHECKING:
     from aiohttp import web
     from aiohttp_session import AbstractStorage
+    from redis.asyncio import Redis
+    from redis.asyncio.cluster import RedisCluster
 
     from .identity import Identity
     from .providers.base import LoginDetails
@@ -128,8 +130,10 @@ class EidConfig:
     providers: Sequence[ProviderConfig]
     session_key: str | Sequence[str] = dataclasses.field(repr=False)
     #: "cookie" (default: encrypted cookies, at most two), "redis://host:port/db" (encrypted
-    #: records, for several workers; pip install aiohttp-eid[redis]), or any aiohttp-session storage
-    storage: str | AbstractStorage = dataclasses.field(default="cookie", repr=False)  # a URL may hold a password
+    #: records, for several workers; pip install aiohttp-eid[redis]; also redis+sentinel://,
+    #: redis+cluster://, see docs/deployment.md), a redis.asyncio Redis or RedisCluster client,
+    #: or any aiohttp-session storage
+    storage: str | AbstractStorage | Redis | RedisCluster = dataclasses.field(default="cookie", repr=False)
     prefix: str = "/auth"
     on_login: OnLogin | None = None
     #: receives an ``Event`` for logins, refreshes, logouts and failures (a plain or async function)
@@ -198,13 +202,13 @@ class EidConfig:
                 problems.append(
                     f"session_key[{i}]: must be at least 32 random bytes in URL-safe base64",
                 )
-        if not isinstance(self.storage, str):
+        from .session.redis_connect import is_redis_storage
+
+        if self.storage != "cookie" and not is_redis_storage(self.storage):
             from aiohttp_session import AbstractStorage
 
             if not isinstance(self.storage, AbstractStorage):
-                problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
-        elif self.storage != "cookie" and not self.storage.startswith(("redis://", "rediss://", "unix://")):
-            problems.append("storage: 'cookie', 'redis://...' or an aiohttp-session storage")
+                problems.append("storage: 'cookie', 'redis://...' (or a Redis client) or an aiohttp-session storage")
         if (bad_prefix := prefix_problem(self.prefix)) is not None:
             problems.append(bad_prefix)
         if self.default_locale not in LOCALES:

@@ -24,6 +24,7 @@ from .providers.oidc import OidcProvider, from_oidc_config
 from .runtime import RecentStates, Runtime
 from .session.crypto import derive_sealer
 from .session.lifetimes import Lifetimes
+from .session.redis_connect import connect, tracking_target
 from .session.redis_refresh import RedisRefreshCoordinator
 from .session.redis_storage import PREFIXES, RedisStorage
 from .session.redis_tracking import LoginTracker
@@ -138,19 +139,17 @@ def _storage(config: EidConfig, events: Events) -> tuple[AbstractStorage, RedisR
         cookies.events = events
         return cookies, None
     try:
-        from redis.asyncio import BlockingConnectionPool, Redis
+        import redis  # noqa: F401
     except ImportError:
         raise ConfigurationError(
             ["storage: Redis storage needs the redis package: pip install aiohttp-eid[redis]"]
         ) from None
-    # short timeouts: a Redis that is down must give a 503 quickly, not hang requests; a blocking
-    # pool makes a burst wait briefly for a connection instead of failing past the pool's size
-    pool = BlockingConnectionPool.from_url(
-        config.storage, max_connections=256, timeout=2.0, socket_timeout=2.0, socket_connect_timeout=2.0
-    )
-    redis = Redis(connection_pool=pool)
+    client = connect(config.storage) if isinstance(config.storage, str) else config.storage
+    target = tracking_target(client)
+    if target is None:
+        log.warning("Redis Cluster: the login cache is off; every request reads its session from Redis")
     storage = RedisStorage(
-        redis,
+        client,
         derive_sealer(config.session_keys, "redis"),
         cookie_name=name,
         secure=secure,
@@ -158,14 +157,15 @@ def _storage(config: EidConfig, events: Events) -> tuple[AbstractStorage, RedisR
         idle_timeout=config.idle_timeout,
         browser_session_cookie=config.browser_session_cookie,
         clock=config.clock,
-        tracker=LoginTracker(config.storage, PREFIXES, digest_of=RedisStorage.digest_of),
+        tracker=LoginTracker(target, PREFIXES, digest_of=RedisStorage.digest_of) if target is not None else None,
     )
     storage.events = events
     coordinator = RedisRefreshCoordinator(
-        redis,
+        client,
         derive_sealer(config.session_keys, "handoff"),
         lock_timeout=config.refresh_lock_timeout,
         longest_refresh=longest_refresh(config.http_timeout),
         handoff_ttl=HANDOFF_TTL,
+        durable=storage.durable,
     )
     return storage, coordinator

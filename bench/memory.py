@@ -80,6 +80,7 @@ async def _redis_cookies(redis_url: str, count: int) -> list[str]:
         await storage._write(
             hashlib.sha256(session_id.encode()).hexdigest(),
             {"created": int(time.time()), "session": dict(session)},
+            update=False,
         )
         cookies.append(f"eid_session={session_id}")
     await client.aclose()

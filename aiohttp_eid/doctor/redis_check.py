@@ -36,8 +36,11 @@ async def _exercise(redis: Any, key: str) -> list[str]:
         ("PEXPIRE", lambda: redis.pexpire(key, 60_000)),
         ("SADD", lambda: redis.sadd(index, "x")),
         ("SMEMBERS", lambda: redis.smembers(index)),
-        ("MULTI/EXEC", lambda: _transaction(redis, key)),
+        ("SREM", lambda: redis.srem(index, "x")),
+        ("EVAL", lambda: redis.eval(_SCRIPT, 1, key)),
         ("SCRIPT LOAD/EVALSHA", lambda: _script(redis, key)),
+        ("INFO", lambda: redis.info("replication")),
+        ("WAIT", lambda: redis.execute_command("WAIT", 0, 1)),
         ("CLIENT ID", lambda: redis.client_id()),
         ("CLIENT TRACKING", lambda: _tracking(redis, key)),
         ("SUBSCRIBE", lambda: _subscribe(redis)),
@@ -58,12 +61,6 @@ async def _exercise(redis: Any, key: str) -> list[str]:
 
 async def _script(redis: Any, key: str) -> None:
     await redis.evalsha(await redis.script_load(_SCRIPT), 1, key)
-
-
-async def _transaction(redis: Any, key: str) -> None:
-    async with redis.pipeline(transaction=True) as pipe:
-        pipe.pexpire(key, 60_000)
-        await pipe.execute()
 
 
 async def _tracking(redis: Any, key: str) -> None:

@@ -32,10 +32,13 @@ from typing import TYPE_CHECKING
 from ..errors import ProviderUnavailableError, SessionStoreUnavailableError
 from ..oidc.tokens import TokenSet
 from .crypto import Sealer
+from .redis_durable import Durable
+from .redis_keys import handoff_key, lock_key
 from .redis_storage import redis_errors
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from redis.asyncio.cluster import RedisCluster
 
 __all__ = ["RedisRefreshCoordinator"]
 
@@ -61,13 +64,14 @@ class RedisRefreshCoordinator:
 
     def __init__(
         self,
-        redis: Redis,
+        redis: Redis | RedisCluster,
         sealer: Sealer,
         *,
         lock_timeout: float,
         longest_refresh: float,
         handoff_ttl: float,
         clock: Callable[[], float] = time.monotonic,
+        durable: Durable | None = None,
     ) -> None:
         self.redis = redis
         self._sealer = sealer
@@ -79,20 +83,21 @@ class RedisRefreshCoordinator:
         self._clock = clock
         self._release = redis.register_script(_RELEASE)
         self._renew = redis.register_script(_RENEW)
+        self._durable = durable or Durable(redis)  # the storage's: one warning when no replica
 
     async def handed_off(self, key: str) -> TokenSet | None:
         """The tokens another process got for this refresh token, if it did lately."""
-        raw = await self._call(self.redis.get(f"eid:h:{key}"))
+        raw = await self._call(self.redis.get(handoff_key(key)))
         if raw is None:
             return None
         text = raw.decode() if isinstance(raw, bytes) else str(raw)
-        plaintext = self._sealer.open(text, f"eid:h:{key}".encode())
+        plaintext = self._sealer.open(text, handoff_key(key).encode())
         return TokenSet.from_dict(json.loads(plaintext)) if plaintext is not None else None
 
     async def run(self, key: str, refresh: Callable[[], Awaitable[TokenSet]]) -> TokenSet:
         """The new tokens: refreshed here under the lock, or taken from the holder's hand-off."""
         deadline = self._clock() + self._wait_limit
-        lock = f"eid:l:{key}"
+        lock = lock_key(key)
         while True:
             handed = await self.handed_off(key)
             if handed is not None:
@@ -119,7 +124,7 @@ class RedisRefreshCoordinator:
         return int(self._lease * 1000)
 
     async def _refresh_holding(self, key: str, token: str, refresh: Callable[[], Awaitable[TokenSet]]) -> TokenSet:
-        lock = f"eid:l:{key}"
+        lock = lock_key(key)
         renewing = asyncio.ensure_future(self._keep(lock, token))
         try:
             tokens = await refresh()
@@ -150,10 +155,12 @@ class RedisRefreshCoordinator:
 
     async def _hand_off(self, key: str, tokens: TokenSet) -> bool:
         """Leave the new tokens for the other processes; False (logged) if Redis would not take them."""
-        sealed = self._sealer.seal(json.dumps(tokens.to_dict()).encode(), f"eid:h:{key}".encode())
+        handoff, ttl = handoff_key(key), int(self._handoff_ttl * 1000)
+        sealed = self._sealer.seal(json.dumps(tokens.to_dict()).encode(), handoff.encode())
         for wait in (*HANDOFF_RETRIES, None):
             try:
-                await self.redis.set(f"eid:h:{key}", sealed, px=int(self._handoff_ttl * 1000))
+                # confirmed by a replica: a failover must not lose the rotated tokens
+                await self._durable.run(handoff, ("SET", handoff, sealed, "PX", ttl))
                 return True
             except redis_errors() as exc:
                 if wait is None:

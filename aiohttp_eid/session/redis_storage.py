@@ -12,12 +12,13 @@ a refresh would otherwise write the old tokens back over the new ones.
 Records expire with the session: the absolute lifetime counted from the login, shortened to the idle
 timeout (refreshed when the middleware records activity). A login starts a new id and deletes the old
 record; logout deletes the record. Each login is also listed under its subject so ``logout_everywhere``
-can end every session of a person.
+can end every session of a person. A request never brings back a deleted session: it rewrites a record
+only while it exists, in one script with its tokens (see redis_keys), and logins, logouts and
+``logout_everywhere`` are confirmed by a replica (see redis_durable).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import secrets
@@ -31,39 +32,30 @@ from aiohttp_session import AbstractStorage, Session, SessionData
 
 from ..errors import SessionStoreUnavailableError
 from ..events import NO_EVENTS, Events
+from . import redis_keys
 from .crypto import Sealer
+from .redis_durable import Durable, ReplicaUnconfirmedError
+from .redis_keys import PREFIXES, WRITE_SESSION, session_digest
 from .redis_tracking import LoginTracker
 from .storage import cookie_value
 from .store import DATA_KEY, NOT_CACHED, CachedLogin, StoredLogin, read_login
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from redis.asyncio.cluster import RedisCluster
 
 __all__ = ["PREFIXES", "RedisStorage", "redis_errors"]
 
 log = logging.getLogger("aiohttp_eid.session")
 
-_PREFIX = "eid:"
-#: the key prefixes of session records and their tokens (what the login cache tracks)
-PREFIXES = (f"{_PREFIX}s:", f"{_PREFIX}t:")
 _CACHE_SIZE = 4096
-# Writes the token record only if it is newer than the stored one.
-_SET_IF_NEWER = """
-local current = redis.call('GET', KEYS[1])
-if current then
-  local version = tonumber(string.match(current, '^([^|]+)|'))
-  if version and version >= tonumber(ARGV[1]) then return 0 end
-end
-redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
-return 1
-"""
 
 
 def redis_errors() -> tuple[type[Exception], ...]:
-    """The exceptions that mean Redis is down or too slow."""
+    """The exceptions that mean Redis is down, too slow, or could not confirm a write."""
     from redis.exceptions import RedisError
 
-    return (RedisError, OSError, TimeoutError)
+    return (RedisError, OSError, TimeoutError, ReplicaUnconfirmedError)
 
 
 class RedisStorage(AbstractStorage):
@@ -73,7 +65,7 @@ class RedisStorage(AbstractStorage):
 
     def __init__(
         self,
-        redis: Redis,
+        redis: Redis | RedisCluster,
         sealer: Sealer,
         *,
         cookie_name: str,
@@ -93,36 +85,18 @@ class RedisStorage(AbstractStorage):
         # a browser-session cookie carries no Max-Age (the record still expires in Redis)
         self._cookie_params["max_age"] = self._cookie_max_age = None if browser_session_cookie else max_age
         self._clock = clock
-        self._set_if_newer = redis.register_script(_SET_IF_NEWER)
+        #: writes confirmed by a replica (shared with the refresh coordinator)
+        self.durable = Durable(redis)
         self._logins: OrderedDict[tuple[str, Any, Any], StoredLogin | None] = OrderedDict()
         #: logins kept between requests while Redis reports every change to them (None: read every time)
         self.tracker = tracker
 
-    # -- keys -----------------------------------------------------------------------------
+    # -- keys (see redis_keys) ------------------------------------------------------------
 
-    @staticmethod
-    def _digest(session_id: str) -> str:
-        return hashlib.sha256(session_id.encode()).hexdigest()
-
-    @staticmethod
-    def record_key(digest: str) -> str:
-        return f"{_PREFIX}s:{digest}"
-
-    @staticmethod
-    def tokens_key(digest: str) -> str:
-        return f"{_PREFIX}t:{digest}"
-
-    @staticmethod
-    def digest_of(key: str) -> str | None:
-        """The session digest a record or tokens key names (None for other keys)."""
-        if key.startswith(PREFIXES):
-            return key[len(_PREFIX) + 2 :]
-        return None
-
-    @staticmethod
-    def subject_key(provider: str, subject: str) -> str:
-        digest = hashlib.sha256(provider.encode() + b"\x00" + subject.encode()).hexdigest()
-        return f"{_PREFIX}u:{digest}"
+    record_key = staticmethod(redis_keys.record_key)
+    tokens_key = staticmethod(redis_keys.tokens_key)
+    digest_of = staticmethod(redis_keys.digest_of)
+    subject_key = staticmethod(redis_keys.subject_key)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -182,7 +156,7 @@ class RedisStorage(AbstractStorage):
         session_id = self.load_cookie(request)
         if session_id is None:
             return None
-        digest = self._digest(session_id)
+        digest = session_digest(session_id)
         try:
             record, tokens = await self.redis.mget([self.record_key(digest), self.tokens_key(digest)])
         except redis_errors() as exc:
@@ -225,7 +199,7 @@ class RedisStorage(AbstractStorage):
     async def save_session(self, request: web.Request, response: web.StreamResponse, session: Session) -> None:
         # a new_session() (login) knows no id: the one to replace is the request's
         cookie = self.load_cookie(request)
-        old_digest = session.identity or (self._digest(cookie) if cookie else None)
+        old_digest = session.identity or (session_digest(cookie) if cookie else None)
         data = self._get_session_data(session)
         try:
             if not data:
@@ -236,41 +210,48 @@ class RedisStorage(AbstractStorage):
                 return
             if session.new or not old_digest:
                 session_id = secrets.token_urlsafe(32)
-                digest = self._digest(session_id)
                 if old_digest:
                     await self._delete(old_digest)  # a login replaces the pre-login session
+                await self._write(session_digest(session_id), data, update=False)
                 self.save_cookie(response, session_id, max_age=self._cookie_max_age)
-            else:
-                digest = old_digest
-            await self._write(digest, data)
+            elif not await self._write(old_digest, data, update=True):
+                # logged out (here or anywhere) while this request ran: the logout stands
+                log.info("a session ended while a request was using it; its changes are dropped")
         except redis_errors() as exc:
             raise self.events.raised(SessionStoreUnavailableError(f"Redis write: {type(exc).__name__}")) from None
 
-    async def _write(self, digest: str, data: Mapping[str, Any]) -> None:
+    async def _write(self, digest: str, data: Mapping[str, Any], *, update: bool) -> bool:
+        """Store a session; an update only while its record still exists. Whether it was written."""
         payload = json.loads(json.dumps(data))  # a private copy to take the tokens out of
         login = _login_of(payload.get("session"))
         ttl = self._ttl(login)
         tokens = login.pop("tok", None) if login is not None else None
         record_key, tokens_key = self.record_key(digest), self.tokens_key(digest)
         sealed = self._sealer.seal(json.dumps(payload, separators=(",", ":")).encode(), record_key.encode())
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(record_key, sealed, px=ttl)
-            if login is None:
-                pipe.delete(tokens_key)
-            else:
-                pipe.pexpire(tokens_key, ttl)  # the tokens live as long as the session that holds them
-                index = self.subject_key(str(login.get("p")), str(login.get("id", {}).get("subject")))
-                pipe.sadd(index, digest)
-                pipe.pexpire(index, int(self.max_age or 0) * 1000)
-            await pipe.execute()
+        version, sealed_tokens = "", ""
         if tokens is not None:
+            version = repr(float(tokens["o"]))
             sealed_tokens = self._sealer.seal(json.dumps(tokens, separators=(",", ":")).encode(), tokens_key.encode())
-            await self._set_if_newer(keys=[tokens_key], args=[repr(float(tokens["o"])), sealed_tokens, ttl])
+        args = ["1" if update else "0", sealed, ttl, "0" if login is None else "1", version, sealed_tokens]
+        keys = [record_key, tokens_key]
+        if update or login is None:
+            written = bool(await self.redis.eval(WRITE_SESSION, 2, *keys, *args))
+        else:
+            # a login: listed under its person first (so logout_everywhere finds it), then stored,
+            # each confirmed by a replica
+            index = self.subject_key(str(login.get("p")), str(login.get("id", {}).get("subject")))
+            ttl_index = int(self.max_age or 0) * 1000
+            await self.durable.run(index, ("SADD", index, digest), ("PEXPIRE", index, ttl_index))
+            [written] = await self.durable.run(record_key, ("EVAL", WRITE_SESSION, 2, *keys, *args))
         self._forget(digest)
+        return bool(written)
 
-    async def _delete(self, digest: str) -> None:
-        await self.redis.delete(self.record_key(digest), self.tokens_key(digest))
+    async def _delete(self, digest: str) -> int:
+        """Delete a session's record and tokens (confirmed by a replica); whether the record existed."""
+        record_key = self.record_key(digest)
+        [deleted, _] = await self.durable.run(record_key, ("DEL", record_key), ("DEL", self.tokens_key(digest)))
         self._forget(digest)
+        return int(deleted)
 
     def _forget(self, digest: str) -> None:
         # at once for this worker; Redis's invalidation message tells the others (and us, again)
@@ -288,15 +269,20 @@ class RedisStorage(AbstractStorage):
         return max(1000, int(remaining * 1000))
 
     async def end_sessions_of(self, provider: str, subject: str) -> int:
-        """Delete every session of ``subject`` at ``provider``; how many there were."""
+        """Delete every session of ``subject`` at ``provider``; how many there were.
+
+        Each session is deleted on its own slot, then only those digests leave the index (a
+        login listed meanwhile stays listed, for the next logout_everywhere).
+        """
         index = self.subject_key(provider, subject)
         try:
             digests = [d.decode() if isinstance(d, bytes) else str(d) for d in await self.redis.smembers(index)]
-            # count only the sessions that still existed (the index may name ended ones)
-            ended = int(await self.redis.delete(*[self.record_key(d) for d in digests])) if digests else 0
-            await self.redis.delete(index, *[self.tokens_key(d) for d in digests])
+            ended = 0
             for digest in digests:
-                self._forget(digest)
+                # count only the sessions that still existed (the index may name ended ones)
+                ended += await self._delete(digest) > 0
+            if digests:
+                await self.durable.run(index, ("SREM", index, *digests))
         except redis_errors() as exc:
             raise self.events.raised(SessionStoreUnavailableError(f"Redis failed: {type(exc).__name__}")) from None
         return ended

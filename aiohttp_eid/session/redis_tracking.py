@@ -22,10 +22,8 @@ import functools
 import logging
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import cast
-
-from yarl import URL
 
 from .store import NOT_CACHED, CachedLogin, StoredLogin
 
@@ -45,13 +43,14 @@ class LoginTracker:
 
     def __init__(
         self,
-        url: str,
+        target: Callable[[], Awaitable[RedisTarget]],
         prefixes: tuple[str, ...],
         *,
         digest_of: Callable[[str], str | None],
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._target = RedisTarget.from_url(url)
+        self._target = target  # where the main client's writes go now, with its TLS and credentials
+        self._current: Callable[[], bool] | None = None
         self._prefixes = prefixes
         self._digest_of = digest_of  # the record digest a Redis key names (None: not ours)
         self._clock = clock
@@ -69,6 +68,8 @@ class LoginTracker:
         """The login cached for this session id, or NOT_CACHED (also whenever tracking is down)."""
         if not self._live or self._clock() - self._heard >= STALE_AFTER:
             return NOT_CACHED
+        if self._current is not None and not self._current():
+            return NOT_CACHED  # the main client moved to another primary (a failover)
         entry = self._entries.get(header)
         return entry[1] if entry is not None else NOT_CACHED
 
@@ -121,7 +122,7 @@ class LoginTracker:
 
     async def _track(self) -> None:
         loop = asyncio.get_running_loop()
-        target = self._target
+        target = await asyncio.wait_for(self._target(), STALE_AFTER)
         factory = functools.partial(_TrackingProtocol, self)
         if target.path is not None:
             _, protocol = await asyncio.wait_for(loop.create_unix_connection(factory, target.path), STALE_AFTER)
@@ -140,9 +141,12 @@ class LoginTracker:
             await protocol.call("CLIENT", "TRACKING", "ON", "REDIRECT", str(own_id), "BCAST", *prefixes)
             await protocol.call("SUBSCRIBE", CHANNEL)
             self._reset(live=True)
+            self._current = target.current
             self._warned = False
             self._heard = self._clock()
             while not protocol.closed.done():
+                if target.current is not None and not target.current():
+                    raise ConnectionError("the primary changed")
                 protocol.send("PING")
                 await asyncio.wait({protocol.closed}, timeout=PING_EVERY)
                 if self._clock() - self._heard >= STALE_AFTER:
@@ -172,7 +176,7 @@ class LoginTracker:
 
 @dataclasses.dataclass(frozen=True)
 class RedisTarget:
-    """Where the tracking connection goes, from the storage URL (redis://, rediss://, unix://)."""
+    """Where the tracking connection goes: the node the main client writes to, with its settings."""
 
     host: str = "127.0.0.1"
     port: int = 6379
@@ -180,21 +184,8 @@ class RedisTarget:
     ssl: ssl.SSLContext | None = None
     username: str | None = None
     password: str | None = None
-
-    @classmethod
-    def from_url(cls, url: str) -> RedisTarget:
-        parsed = URL(url)
-        password = parsed.password or parsed.query.get("password")
-        username = parsed.user or None
-        if parsed.scheme == "unix":
-            return cls(path=parsed.path, username=username, password=password)
-        return cls(
-            host=parsed.host or "127.0.0.1",
-            port=parsed.port or 6379,
-            ssl=ssl.create_default_context() if parsed.scheme == "rediss" else None,
-            username=username,
-            password=password,
-        )
+    #: whether the main client still writes to this node (None: it always does)
+    current: Callable[[], bool] | None = None
 
 
 class RespError(Exception):

@@ -43,16 +43,18 @@ class RedisServer:
     ``RedisServer(directory)`` raises ``FileNotFoundError`` when ``redis-server`` is not installed.
     Use it as a context manager, or call :meth:`start` and :meth:`stop`; :attr:`url` is what
     ``EidConfig(storage=...)`` takes. ``appendonly=True`` turns on AOF persistence (fsync always),
-    to test a restart.
+    to test a restart; ``extra`` adds command-line options (a replica's ``--replicaof``, a cluster
+    node's, TLS). :meth:`kill` ends it without a goodbye (SIGKILL), as a crash would.
     """
 
-    def __init__(self, directory: Path, *, appendonly: bool = False) -> None:
+    def __init__(self, directory: Path, *, appendonly: bool = False, extra: tuple[str, ...] = ()) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
             raise FileNotFoundError("redis-server not installed: apt-get install redis-server")
         self.binary = binary
         self.directory = directory
         self.appendonly = appendonly
+        self.extra = extra
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -68,6 +70,8 @@ class RedisServer:
             *("--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.directory)),
             *("--save", "", "--appendonly", "yes" if self.appendonly else "no", "--appendfsync", "always"),
             *("--protected-mode", "yes", "--daemonize", "no", "--loglevel", "warning"),
+            *("--repl-diskless-sync-delay", "0"),  # a replica syncs at once
+            *self.extra,
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
         wait_for_port(self.port)
@@ -76,6 +80,13 @@ class RedisServer:
         """Stop the server (SIGTERM to its PID) and wait for it to exit."""
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def kill(self) -> None:
+        """Kill it by its PID (SIGKILL): no goodbye to clients, replicas or sentinels."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
             self.process.wait(timeout=15)
         self.process = None
 

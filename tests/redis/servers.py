@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,12 +18,36 @@ from aiohttp_eid.testing.redis_server import free_port, wait_for_port
 ROOT = Path(__file__).parents[2]
 
 
+def binary(name: str) -> str:
+    """The path of a Redis program; the test is skipped without it, and fails on CI (which installs it)."""
+    found = shutil.which(name)
+    if found is None:
+        reason = f"{name} not installed: apt-get install redis-server redis-sentinel (.ci/run does)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return found
+
+
+def until_replicating(port: int, *, timeout: float = 15.0, **client_options: Any) -> None:
+    """Wait until the replica on ``port`` has synced with its primary."""
+    from redis import Redis
+
+    deadline = time.monotonic() + timeout
+    with Redis(host="127.0.0.1", port=port, **client_options) as replica:
+        while time.monotonic() < deadline:
+            if replica.info("replication").get("master_link_status") == "up":
+                return
+            time.sleep(0.05)
+    raise RuntimeError(f"the replica on port {port} did not sync")
+
+
 class RedisServer(testing.RedisServer):
     """``aiohttp_eid.testing.RedisServer``, the test skipped when redis-server is not installed."""
 
-    def __init__(self, directory: Path, *, appendonly: bool = False) -> None:
+    def __init__(self, directory: Path, *, appendonly: bool = False, extra: tuple[str, ...] = ()) -> None:
         try:
-            super().__init__(directory, appendonly=appendonly)
+            super().__init__(directory, appendonly=appendonly, extra=extra)
         except FileNotFoundError as missing:
             if os.environ.get("CI"):  # CI installs it: a missing server there is a broken CI, not a skip
                 pytest.fail(str(missing))

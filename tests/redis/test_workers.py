@@ -35,7 +35,9 @@ def persistent_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Redis
 
 
 class Cluster:
-    def __init__(self, redis: RedisServer, emulator: EidgEmulator, workers: list[Worker]) -> None:
+    """Application workers sharing one store, their provider and a browser."""
+
+    def __init__(self, redis: RedisServer | Any, emulator: EidgEmulator, workers: list[Worker]) -> None:
         self.redis = redis
         self.emulator = emulator
         self.workers = workers
@@ -57,14 +59,9 @@ class Cluster:
             return resp.status, await resp.json() if resp.content_type == "application/json" else await resp.text()
 
 
-@pytest_asyncio.fixture
-async def cluster(persistent_redis: RedisServer) -> AsyncIterator[Cluster]:
-    from redis.asyncio import Redis
-
-    client = Redis.from_url(persistent_redis.url)
-    await client.flushdb()
-    await client.aclose()
-    workers = [Worker(redis_url=persistent_redis.url, eidg_base="", client_secret=SECRET, redirect_port=0)]
+async def start_workers(redis: RedisServer | Any, url: str, count: int = 2) -> Cluster:
+    """``count`` workers on the storage ``url`` and an EIDG emulator whose redirect URI names the first."""
+    workers = [Worker(redis_url=url, eidg_base="", client_secret=SECRET, redirect_port=0)]
     first_port = workers[0].port
     emulator = EidgEmulator(
         client_secret=SECRET,
@@ -76,20 +73,33 @@ async def cluster(persistent_redis: RedisServer) -> AsyncIterator[Cluster]:
     )
     base = await emulator.start()
     workers = [
-        Worker(redis_url=persistent_redis.url, eidg_base=base, client_secret=SECRET, redirect_port=first_port)
-        for _ in range(2)
+        Worker(redis_url=url, eidg_base=base, client_secret=SECRET, redirect_port=first_port) for _ in range(count)
     ]
     workers[0].port = first_port
     workers[0].args[workers[0].args.index("--port") + 1] = str(first_port)
     for worker in workers:
         worker.start()
-    cluster = Cluster(persistent_redis, emulator, workers)
-    yield cluster
+    return Cluster(redis, emulator, workers)
+
+
+async def stop_workers(cluster: Cluster) -> None:
     await cluster.browser.close()
     await cluster.provider.close()
-    for worker in workers:
+    for worker in cluster.workers:
         worker.stop()
-    await emulator.close()
+    await cluster.emulator.close()
+
+
+@pytest_asyncio.fixture
+async def cluster(persistent_redis: RedisServer) -> AsyncIterator[Cluster]:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(persistent_redis.url)
+    await client.flushdb()
+    await client.aclose()
+    cluster = await start_workers(persistent_redis, persistent_redis.url)
+    yield cluster
+    await stop_workers(cluster)
 
 
 async def test_a_login_made_on_one_worker_is_valid_on_the_other(cluster: Cluster) -> None:
@@ -100,6 +110,11 @@ async def test_a_login_made_on_one_worker_is_valid_on_the_other(cluster: Cluster
 
 
 async def test_storm_of_200_requests_over_both_workers_at_expiry_makes_one_refresh(cluster: Cluster) -> None:
+    await refresh_storm(cluster)
+
+
+async def refresh_storm(cluster: Cluster) -> None:
+    """200 requests over both workers when the login's tokens are due: one refresh, no replay."""
     await cluster.login()
     await asyncio.sleep(DUE_AFTER)
     connector = aiohttp.TCPConnector(limit=0)
