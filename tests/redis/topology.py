@@ -114,29 +114,49 @@ class Cluster:
     """Three primaries sharing the 16,384 slots (no replicas)."""
 
     def __init__(self, directory: Path) -> None:
-        self.nodes = []
+        self.directory = directory
+        self.nodes: list[RedisServer] = []
+        self.cli = binary("redis-cli")
+
+    def _new_nodes(self, attempt: int) -> list[RedisServer]:
+        nodes = []
         for index in range(3):
-            node_dir = directory / f"node-{index}"
+            node_dir = self.directory / f"attempt-{attempt}" / f"node-{index}"
             node_dir.mkdir(parents=True, exist_ok=True)
             options = ("--cluster-enabled", "yes", "--cluster-port", str(free_port()), "--cluster-node-timeout", "2000")
-            self.nodes.append(RedisServer(node_dir, extra=options))
-        self.cli = binary("redis-cli")
+            nodes.append(RedisServer(node_dir, extra=options))
+        return nodes
 
     @property
     def url(self) -> str:
         return "redis+cluster://" + ",".join(f"127.0.0.1:{node.port}" for node in self.nodes)
 
     def start(self) -> None:
+        # free ports are picked before the servers bind them: on a busy machine another process may take
+        # one in between, so a cluster that cannot form is made again on new ports (at most three times)
+        for attempt in range(3):
+            self.nodes = self._new_nodes(attempt)
+            try:
+                self._form()
+                return
+            except (RuntimeError, subprocess.SubprocessError) as exc:
+                self.stop()
+                failure = exc
+        raise RuntimeError(f"the cluster did not form: {failure}")
+
+    def _form(self) -> None:
         for node in self.nodes:
             node.start()
         addresses = [f"127.0.0.1:{node.port}" for node in self.nodes]
-        subprocess.run(  # noqa: S603
+        created = subprocess.run(  # noqa: S603
             [self.cli, "--cluster", "create", *addresses, "--cluster-replicas", "0", "--cluster-yes"],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
             timeout=30,
+            check=False,
         )
+        if created.returncode != 0:
+            raise RuntimeError(f"redis-cli --cluster create: {(created.stdout + created.stderr)[-500:]}")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if all(self._ok(node.port) for node in self.nodes):
