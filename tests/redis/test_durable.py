@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator
@@ -37,6 +38,13 @@ async def pair(tmp_path: Path) -> AsyncIterator[tuple[Pair, Redis]]:
     servers = Pair(tmp_path)
     servers.start()
     client = Redis(port=servers.primary.port)
+    # the replica says its link is up a moment before the primary counts it online (its first ACK):
+    # until then a write rightly proceeds unconfirmed, which is not what these tests are about
+    for _ in range(300):
+        info = await client.info("replication")
+        if any(isinstance(v, dict) and v.get("state") == "online" for v in info.values()):
+            break
+        await asyncio.sleep(0.05)
     yield servers, client
     await client.aclose()
     servers.stop()
