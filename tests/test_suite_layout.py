@@ -31,7 +31,8 @@ def imported_modules(path: Path) -> set[str]:
 def is_test_module(name: str) -> bool:
     """Whether ``name`` is a module of the suite that pytest collects or loads: a test file or a conftest."""
     last = name.rpartition(".")[2]
-    return name.startswith("tests.") and (last == "conftest" or last.startswith("test_"))
+    ours = name.startswith("tests.") or "." not in name  # a bare name: as pytest's rootdir-relative import
+    return last == "conftest" or (ours and last.startswith("test_"))
 
 
 def test_no_test_module_imports_a_conftest_or_another_test_module() -> None:
