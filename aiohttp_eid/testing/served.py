@@ -45,14 +45,17 @@ _PAGE_HEADERS = {
 
 
 def json_ok(body: Mapping[str, object], status: int = 200) -> web.Response:
+    """A JSON answer that no cache keeps."""
     return web.json_response(dict(body), status=status, headers=NO_STORE)
 
 
 def page(html: str, status: int = 200) -> web.Response:
+    """An HTML page that no cache keeps and no frame embeds: inline styles only, no script."""
     return web.Response(text=html, status=status, content_type="text/html", headers=_PAGE_HEADERS)
 
 
 def redirect(location: str) -> web.Response:
+    """A 302 to ``location`` that no cache keeps."""
     return web.Response(status=302, headers={"Location": location, **NO_STORE})
 
 
