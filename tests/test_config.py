@@ -6,23 +6,9 @@ import pytest
 from aiohttp import web
 
 import aiohttp_eid
-from aiohttp_eid import ConfigurationError, EidConfig, EidgConfig
-from tests.conftest import SESSION_KEY
-
-M = "infocert:identification:method:"
-
-
-def eidg(**overrides: object) -> EidgConfig:
-    values: dict[str, object] = {
-        "name": "eidg",
-        "base_url": "https://eid-gatewaycl.infocert.it/oauth2",
-        "client_id": "client",
-        "client_secret": "secret",
-        "redirect_uri": "https://app.example.org/auth/eidg/callback",
-        "methods": [M + "SPID_LEVEL_2", M + "CIE"],
-        **overrides,
-    }
-    return EidgConfig(**values)  # type: ignore[arg-type]
+from aiohttp_eid import ConfigurationError, EidConfig
+from tests.support.configs import M, eidg
+from tests.support.harness import SESSION_KEY
 
 
 def problems_of(**kwargs: object) -> tuple[str, ...]:

@@ -15,6 +15,11 @@ aiohttp-eid makes them available to any test suite:
     the application's JWKS before the first login.
 ``itsme_emulator_factory``
     ``await itsme_emulator_factory(**kwargs)``, as ``eidg_emulator_factory``.
+``oidc_provider_emulator``
+    an :class:`~aiohttp_eid.testing.OidcProviderEmulator` (a plain standard OpenID
+    provider) that logs in the test user ``jan`` without a page (``auto_approve="jan"``).
+``oidc_provider_emulator_factory``
+    ``await oidc_provider_emulator_factory(**kwargs)``, as ``eidg_emulator_factory``.
 """
 
 from __future__ import annotations
@@ -25,17 +30,21 @@ from typing import Any, Protocol, TypeVar
 
 import pytest_asyncio
 
-from aiohttp_eid.testing.eidg import EidgEmulator
-from aiohttp_eid.testing.itsme import ItsmeEmulator
+from aiohttp_eid.testing.eidg.emulator import EidgEmulator
+from aiohttp_eid.testing.itsme.emulator import ItsmeEmulator
+from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
 from aiohttp_eid.testing.served import ServedEmulator
 
 __all__ = [
     "EidgEmulatorFactory",
     "ItsmeEmulatorFactory",
+    "OidcProviderEmulatorFactory",
     "eidg_emulator",
     "eidg_emulator_factory",
     "itsme_emulator",
     "itsme_emulator_factory",
+    "oidc_provider_emulator",
+    "oidc_provider_emulator_factory",
 ]
 
 
@@ -92,4 +101,24 @@ async def itsme_emulator() -> AsyncIterator[ItsmeEmulator]:
 async def itsme_emulator_factory() -> AsyncIterator[ItsmeEmulatorFactory]:
     """Start itsme emulators with any constructor arguments; all closed at teardown."""
     async for factory in _factory(ItsmeEmulator):
+        yield factory
+
+
+class OidcProviderEmulatorFactory(Protocol):
+    """The type of the ``oidc_provider_emulator_factory`` fixture."""
+
+    async def __call__(self, **kwargs: Any) -> OidcProviderEmulator: ...
+
+
+@pytest_asyncio.fixture
+async def oidc_provider_emulator() -> AsyncIterator[OidcProviderEmulator]:
+    """A started standard OpenID provider emulator that logs ``jan`` in straight away."""
+    async with OidcProviderEmulator(auto_approve="jan") as emulator:
+        yield emulator
+
+
+@pytest_asyncio.fixture
+async def oidc_provider_emulator_factory() -> AsyncIterator[OidcProviderEmulatorFactory]:
+    """Start OpenID provider emulators with any constructor arguments; all closed at teardown."""
+    async for factory in _factory(OidcProviderEmulator):
         yield factory

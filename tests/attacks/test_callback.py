@@ -13,7 +13,7 @@ from aiohttp_eid.providers.eidg_errors import EIDG_ERRORS
 from aiohttp_eid.runtime import RecentStates
 from aiohttp_eid.session.transaction import TTL
 from aiohttp_eid.testing import Fault
-from tests.conftest import HTML, JSON, Harness, HarnessFactory
+from tests.support.harness import HTML, JSON, Harness, HarnessFactory
 
 
 async def assert_anonymous(harness: Harness) -> None:

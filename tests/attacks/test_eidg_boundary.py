@@ -15,7 +15,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiohttp_eid import EidConfig, EidgConfig
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.testing import Fault
-from tests.conftest import HTML, JSON, Harness, HarnessFactory, build_app
+from tests.support.app import build_app
+from tests.support.harness import HTML, JSON, Harness, HarnessFactory
 
 
 async def user_info_of(h: Harness, user: str) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from joserfc.jwk import RSAKey
 
 from aiohttp_eid.testing import Fault
 from tests.attacks.forging import EXTENSION, hs256_jwt, none_jwt, rs256_jwt
-from tests.conftest import JSON, Harness, HarnessFactory
+from tests.support.harness import JSON, Harness, HarnessFactory
 
 
 def claims_for(harness: Harness) -> dict[str, Any]:

@@ -19,8 +19,9 @@ from joserfc.jwk import RSAKey
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.testing import Fault
 from tests.attacks.forging import EXTENSION, hs256_jwt, jwe_a128cbc, none_jwt, rs256_jwt
-from tests.conftest import JSON, Harness, build_app
-from tests.providers.fixtures import request_object_claims
+from tests.support.app import build_app
+from tests.support.harness import JSON, Harness
+from tests.support.providers import request_object_claims
 
 BASIC = "tag:sixdots.be,2016-06:acr_basic"
 ADVANCED = "tag:sixdots.be,2016-06:acr_advanced"

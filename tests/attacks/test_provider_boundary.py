@@ -21,8 +21,8 @@ from aiohttp_eid.errors import ConfigurationError
 from aiohttp_eid.oidc.discovery import _endpoint
 from aiohttp_eid.testing import Fault
 from tests.attacks.forging import rs256_jwt
-from tests.conftest import JSON, SESSION_KEY, Harness
-from tests.providers.fixtures import ProviderFactory
+from tests.support.harness import JSON, SESSION_KEY, Harness
+from tests.support.providers import ProviderFactory
 
 
 async def document(h: Harness) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from aiohttp.test_utils import make_mocked_request
 from multidict import CIMultiDict
 
 from aiohttp_eid.keys import RUNTIME
-from tests.conftest import Harness
-from tests.providers.fixtures import ProviderFactory
+from tests.support.harness import Harness
+from tests.support.providers import ProviderFactory
 
 
 async def stored_tokens(harness: Harness) -> dict[str, object]:

@@ -29,9 +29,9 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.wait import WebDriverWait
 
 from aiohttp_eid.testing import DEFAULT_EIDG_USERS, DEFAULT_ITSME_USERS
+from aiohttp_eid.testing.redis_server import free_port
 from example_app.pages import BANNER
-from tests.conftest import PERSONAL_VALUES, holds_jose
-from tests.e2e.conftest import free_port
+from tests.support.privacy import PERSONAL_VALUES, holds_jose
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

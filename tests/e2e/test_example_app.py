@@ -21,7 +21,7 @@ from example_app import SettingsError, build_app, load_settings
 from example_app.app import emulated_providers
 from example_app.pages import BANNER, BANNER_HTML, account_page
 from example_app.settings import ITSME_CLAIMS
-from tests.conftest import HTML, SESSION_KEY
+from tests.support.harness import HTML, SESSION_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SPID = "infocert:identification:method:SPID_LEVEL_2"

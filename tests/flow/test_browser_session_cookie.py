@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import aiohttp
 import pytest
 
-from tests.conftest import JSON, HarnessFactory
-
-
-def session_set_cookies(resp: aiohttp.ClientResponse) -> list[str]:
-    return [h for h in resp.headers.getall("Set-Cookie", []) if h.startswith("eid_session")]
-
-
-def has_lifetime(set_cookie: str) -> bool:
-    attributes = [part.strip().split("=", 1)[0].lower() for part in set_cookie.split(";")[1:]]
-    return "max-age" in attributes or "expires" in attributes
+from tests.support.harness import JSON, HarnessFactory
+from tests.support.steps import has_lifetime, session_set_cookies
 
 
 @pytest.mark.parametrize("browser_session_cookie", [False, True])

@@ -20,7 +20,7 @@ from aiohttp_eid.session import cookies
 from aiohttp_eid.session.cookies import chunk_values, cookie_present, cookie_value, cookie_values
 from aiohttp_eid.session.crypto import derive_sealer
 from aiohttp_eid.session.storage import ChunkedCookieStorage
-from tests.conftest import JSON, Harness
+from tests.support.harness import JSON, Harness
 
 HOST = "__Host-eid_session"
 

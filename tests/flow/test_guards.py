@@ -7,7 +7,7 @@ from yarl import URL
 
 import aiohttp_eid
 from aiohttp_eid import Identity, LoginDetails
-from tests.conftest import CIE, HTML, JSON, Harness, HarnessFactory
+from tests.support.harness import CIE, HTML, JSON, Harness, HarnessFactory
 
 
 async def test_step_up_to_high_asks_only_for_high_methods_and_then_lets_in(harness: Harness) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from yarl import URL
 
 from aiohttp_eid.oidc.pkce import code_challenge
-from tests.conftest import CIE, HTML, JSON, SPID, Harness, HarnessFactory
+from tests.support.harness import CIE, HTML, JSON, SPID, Harness, HarnessFactory
 
 
 async def test_login_flow_sets_identity_and_returns_to_next(harness: Harness) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiohttp_eid.testing import Fault
-from tests.conftest import HTML, JSON, Harness
+from tests.support.harness import HTML, JSON, Harness
 
 DUE = 155
 

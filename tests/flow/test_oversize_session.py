@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestServer
 
 import aiohttp_eid
 from aiohttp_eid import EidConfig, EidgConfig
-from tests.conftest import HTML, JSON, SESSION_KEY
+from tests.support.harness import HTML, JSON, SESSION_KEY
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

@@ -9,19 +9,8 @@ from aiohttp import WSMsgType
 from yarl import URL
 
 from aiohttp_eid.testing import Fault
-from tests.conftest import JSON, Harness, HarnessFactory
-
-# The emulator's access tokens say expiresIn 360 but their JWT exp is 180 s after
-# issue (as in EIDG's document): the earlier counts, minus the 30 s leeway.
-DUE = 155
-
-
-async def logged_in(harness: Harness) -> str:
-    resp = await harness.login()
-    assert resp.status == 302
-    status, body = await harness.get_json("/token", headers=JSON)
-    assert status == 200
-    return str(body["access_token"])
+from tests.support.harness import JSON, Harness, HarnessFactory
+from tests.support.steps import DUE, logged_in
 
 
 async def test_no_refresh_before_due_then_one_refresh_at_expiry(harness: Harness) -> None:

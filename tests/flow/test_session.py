@@ -16,7 +16,7 @@ from aiohttp_eid.errors import SessionTooLargeError
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.crypto import derive_sealer
 from aiohttp_eid.session.storage import CHUNK_CHARS, ChunkedCookieStorage, cookie_value
-from tests.conftest import JSON, Harness, HarnessFactory
+from tests.support.harness import JSON, Harness, HarnessFactory
 
 KEY_A = b"a" * 32
 KEY_B = b"b" * 32

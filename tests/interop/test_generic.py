@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from yarl import URL
 
-from tests.conftest import HTML, JSON
-from tests.interop.conftest import CLIENT_SECRET, Interop
+from tests.support.harness import HTML, JSON
+from tests.support.interop import CLIENT_SECRET, Interop
 
 METHODS = ["basic", "post"]
 

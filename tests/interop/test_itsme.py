@@ -15,8 +15,8 @@ import pytest
 from yarl import URL
 
 from aiohttp_eid.providers.itsme_claims import ACR
-from tests.conftest import HTML, JSON
-from tests.interop.conftest import Interop, InteropFactory
+from tests.support.harness import HTML, JSON
+from tests.support.interop import Interop, InteropFactory
 
 
 def jose_header(token: str) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from aiohttp_eid import EidConfig, EidgConfig
 from aiohttp_eid.testing import EidgEmulator
-from tests.conftest import CLIENT_SECRET, SESSION_KEY, SPID, FakeClock, Harness, build_app
+from tests.support.app import build_app
+from tests.support.harness import CLIENT_SECRET, SESSION_KEY, SPID, FakeClock, Harness
 
 
 @contextlib.asynccontextmanager

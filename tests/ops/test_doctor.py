@@ -21,7 +21,7 @@ from aiohttp_eid.doctor import Report, diagnose
 from aiohttp_eid.doctor.local import check_cookie_size, typical_login
 from aiohttp_eid.oidc.tokens import TokenSet
 from aiohttp_eid.testing import EidgEmulator, Fault, ItsmeEmulator, OidcProviderEmulator
-from tests.conftest import CLIENT_SECRET, SESSION_KEY
+from tests.support.harness import CLIENT_SECRET, SESSION_KEY
 
 GOOD_KEY = secrets.token_urlsafe(32)
 

@@ -16,7 +16,7 @@ import pytest_asyncio
 
 from aiohttp_eid.__main__ import main
 from aiohttp_eid.testing import EidgEmulator, OidcProviderEmulator
-from tests.conftest import SESSION_KEY
+from tests.support.harness import SESSION_KEY
 
 ROOT = Path(__file__).parents[2]
 TARGET = "tests.ops.doctor_target:config"

@@ -13,19 +13,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiohttp_eid import EidConfig, OidcConfig
 from aiohttp_eid.events import EVENT_NAMES, Event, Events
 from aiohttp_eid.testing import Fault
-from tests.conftest import (
-    CLIENT_SECRET,
-    HTML,
-    JSON,
-    PERSONAL_VALUES,
-    SESSION_KEY,
-    Harness,
-    HarnessFactory,
-    build_app,
-    holds_jose,
-)
-from tests.flow.test_refresh import DUE, logged_in
-from tests.redis.servers import RedisServer
+from tests.support.app import build_app
+from tests.support.harness import CLIENT_SECRET, HTML, JSON, SESSION_KEY, Harness, HarnessFactory
+from tests.support.privacy import PERSONAL_VALUES, holds_jose
+from tests.support.redis_servers import RedisServer
+from tests.support.steps import DUE, logged_in
 
 
 class Recorder:

@@ -8,9 +8,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
 from aiohttp_eid.prometheus import PrometheusMetrics, metrics_app
+from aiohttp_eid.testing.redis_server import free_port
 from example_app import SettingsError, build_app, load_settings
-from tests.conftest import HTML, HarnessFactory
-from tests.e2e.conftest import free_port
+from tests.support.harness import HTML, HarnessFactory
 
 
 async def test_events_and_login_durations_are_exported(harness_factory: HarnessFactory) -> None:

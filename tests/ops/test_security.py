@@ -17,8 +17,8 @@ from aiohttp_security import (
 
 from aiohttp_eid import Assurance, Identity
 from aiohttp_eid.security import EidAuthorizationPolicy, EidIdentityPolicy, EidUserId, setup_security
-from tests.conftest import HTML, JSON, Harness
 from tests.ops.served import served_eidg
+from tests.support.harness import HTML, JSON, Harness
 
 
 async def may(identity: Identity, permission: Any, context: Any) -> bool:

@@ -15,8 +15,9 @@ from aiohttp_eid import Identity, LoginDetails
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.oidc.client_auth import ASSERTION_TYPE
 from aiohttp_eid.testing import Fault
-from tests.conftest import HTML, JSON, Harness, build_app
-from tests.providers.fixtures import ProviderFactory, request_object_claims
+from tests.support.app import build_app
+from tests.support.harness import HTML, JSON, Harness
+from tests.support.providers import ProviderFactory, request_object_claims
 
 SIXDOTS = "tag:sixdots.be,"
 

@@ -9,8 +9,8 @@ import pytest
 from yarl import URL
 
 from aiohttp_eid.testing import Fault
-from tests.conftest import HTML, JSON
-from tests.providers.fixtures import ProviderFactory
+from tests.support.harness import HTML, JSON
+from tests.support.providers import ProviderFactory
 
 
 async def test_login_with_pkce_and_client_secret_basic(oidc_factory: ProviderFactory) -> None:

@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 from redis.asyncio import Redis
 
-from tests.redis.servers import RedisServer
+from tests.support.redis_servers import RedisServer
 
 
 @pytest.fixture(scope="session")

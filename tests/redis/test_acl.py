@@ -6,9 +6,9 @@ import re
 
 from redis.asyncio import Redis
 
-from tests.conftest import HTML, JSON, HarnessFactory
-from tests.redis.servers import ROOT, RedisServer
-from tests.redis.test_login_cache import cookie_header, until_cached
+from tests.support.harness import HTML, JSON, HarnessFactory
+from tests.support.redis_logins import cookie_header, until_cached
+from tests.support.redis_servers import ROOT, RedisServer
 
 
 def documented_acl() -> list[str]:

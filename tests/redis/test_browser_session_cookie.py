@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from tests.conftest import JSON, HarnessFactory
-from tests.flow.test_browser_session_cookie import has_lifetime, session_set_cookies
-from tests.redis.servers import RedisServer
+from tests.support.harness import JSON, HarnessFactory
+from tests.support.redis_servers import RedisServer
+from tests.support.steps import has_lifetime, session_set_cookies
 
 
 async def test_a_browser_session_cookie_on_redis_has_no_lifetime_and_the_server_still_ends_the_login(

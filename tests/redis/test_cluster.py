@@ -20,9 +20,9 @@ from redis.asyncio.cluster import RedisCluster
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.redis_keys import handoff_key, lock_key, record_key, subject_key, tokens_key
 from aiohttp_eid.session.redis_storage import RedisStorage
-from tests.conftest import HTML, JSON, HarnessFactory
-from tests.redis.test_workers import Cluster, refresh_storm, start_workers, stop_workers
 from tests.redis.topology import Cluster as RedisClusterProcesses
+from tests.support.harness import HTML, JSON, HarnessFactory
+from tests.support.redis_workers import Cluster, refresh_storm, start_workers, stop_workers
 
 
 @pytest.fixture(scope="module")

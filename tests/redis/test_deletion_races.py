@@ -20,8 +20,8 @@ from redis.asyncio import Redis
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.redis_keys import record_key, session_digest, subject_key, tokens_key
 from aiohttp_eid.session.redis_storage import RedisStorage
-from tests.conftest import HTML, JSON, Harness, HarnessFactory
-from tests.redis.servers import RedisServer
+from tests.support.harness import HTML, JSON, Harness, HarnessFactory
+from tests.support.redis_servers import RedisServer
 
 RACES = 100  # of each kind: logout, logout_everywhere
 

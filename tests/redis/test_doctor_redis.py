@@ -12,7 +12,7 @@ from yarl import URL
 from aiohttp_eid import EidConfig, EidgConfig
 from aiohttp_eid.doctor import Report, diagnose
 from aiohttp_eid.testing.redis_server import free_port
-from tests.redis.servers import RedisServer
+from tests.support.redis_servers import RedisServer
 
 ROOT = Path(__file__).parents[2]
 PASSWORD = "doctor-" + secrets.token_hex(12)

@@ -13,7 +13,7 @@ import pytest_asyncio
 from redis.asyncio import Redis
 
 from aiohttp_eid.session.redis_durable import Durable, ReplicaUnconfirmedError
-from tests.redis.servers import RedisServer, until_replicating
+from tests.support.redis_servers import RedisServer, until_replicating
 
 
 class Pair:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bench.processes import free_port, rss_kib, server
-from tests.redis.servers import RedisServer
+from tests.support.redis_servers import RedisServer
 
 REQUESTS = 50_000
 CONNECTIONS = 8

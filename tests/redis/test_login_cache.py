@@ -3,45 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
 
 from redis.asyncio import Redis
 
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.redis_storage import RedisStorage
 from aiohttp_eid.session.redis_tracking import RETRY_AFTER
-from tests.conftest import JSON, Harness, HarnessFactory
-from tests.redis.servers import RedisServer
-from tests.redis.test_redis_storage import records
-
-
-async def reads(redis: Redis) -> int:
-    """How many MGETs (session reads) Redis has served."""
-    stats = await redis.info("commandstats")
-    return int(stats.get("cmdstat_mget", {}).get("calls", 0))
-
-
-def cookie_header(harness: Harness) -> str:
-    return "; ".join(f"{c.key}={c.value}" for c in harness.client.session.cookie_jar)
-
-
-async def status_with(harness: Harness, header: str) -> int:
-    """/me with exactly this Cookie header (a copied cookie), not the client's jar."""
-    async with harness.browser.get(f"{harness.origin}/me", headers={"Cookie": header, **JSON}) as resp:
-        return resp.status
-
-
-async def until_cached(harness: Harness, redis: Redis, header: str) -> None:
-    """Wait until the worker serves this session without reading Redis (tracking is on)."""
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        before = await reads(redis)
-        assert await status_with(harness, header) == 200
-        assert await status_with(harness, header) == 200
-        if await reads(redis) == before:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the login was never served from the cache")
+from tests.support.harness import Harness, HarnessFactory
+from tests.support.redis_logins import cookie_header, reads, records, status_with, until_cached
+from tests.support.redis_servers import RedisServer
 
 
 async def cached_login(harness_factory: HarnessFactory, redis_server: RedisServer, redis: Redis) -> tuple[Harness, str]:

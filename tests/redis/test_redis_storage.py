@@ -12,12 +12,10 @@ from redis.asyncio import Redis
 
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.redis_storage import RedisStorage
-from tests.conftest import HTML, JSON, PERSONAL_VALUES, HarnessFactory, holds_jose
-from tests.redis.servers import RedisServer
-
-
-async def records(redis: Redis, kind: str) -> list[bytes]:
-    return [k if isinstance(k, bytes) else k.encode() for k in await redis.keys(f"eid:{kind}:*")]
+from tests.support.harness import HTML, JSON, HarnessFactory
+from tests.support.privacy import PERSONAL_VALUES, holds_jose
+from tests.support.redis_logins import records
+from tests.support.redis_servers import RedisServer
 
 
 async def raw(redis: Redis, key: bytes | str) -> bytes:

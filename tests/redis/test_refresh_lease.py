@@ -22,9 +22,10 @@ from redis.asyncio import Redis
 
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.testing import Fault
-from tests.conftest import JSON, Harness, build_app
-from tests.providers.fixtures import ProviderFactory
-from tests.redis.servers import RedisServer
+from tests.support.app import build_app
+from tests.support.harness import JSON, Harness
+from tests.support.providers import ProviderFactory
+from tests.support.redis_servers import RedisServer
 
 DISCOVERY_TTL = 3600  # the discovery document is fetched again after an hour (oidc/discovery.py)
 SLOW = 0.7  # each provider call: under http_timeout, two of them over it

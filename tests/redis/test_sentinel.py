@@ -21,9 +21,9 @@ from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.redis_keys import record_key, session_digest
 from aiohttp_eid.session.redis_storage import RedisStorage
 from aiohttp_eid.testing import Fault
-from tests.conftest import JSON, Harness, HarnessFactory
-from tests.redis.test_login_cache import status_with, until_cached
 from tests.redis.topology import Sentinels
+from tests.support.harness import JSON, Harness, HarnessFactory
+from tests.support.redis_logins import status_with, until_cached
 
 PROVIDER_DELAY = 4.0  # the refresh is at the provider longer than the switch takes
 SETTLED = 20  # answers in a row that a user must get after the switch

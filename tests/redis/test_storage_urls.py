@@ -14,10 +14,10 @@ from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.redis_connect import connect
 from aiohttp_eid.session.redis_storage import RedisStorage
 from example_app.settings import load_settings
-from tests.conftest import HTML, SESSION_KEY, HarnessFactory
-from tests.redis.servers import RedisServer
-from tests.redis.test_login_cache import cookie_header, status_with, until_cached
-from tests.test_config import eidg
+from tests.support.configs import eidg
+from tests.support.harness import HTML, SESSION_KEY, HarnessFactory
+from tests.support.redis_logins import cookie_header, status_with, until_cached
+from tests.support.redis_servers import RedisServer
 
 
 def test_a_sentinel_url_names_the_sentinels_the_primary_and_both_sets_of_credentials() -> None:

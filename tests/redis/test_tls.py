@@ -19,10 +19,10 @@ from redis.asyncio import Redis
 
 from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.session.redis_storage import RedisStorage
-from tests.conftest import HarnessFactory
-from tests.redis.servers import RedisServer
-from tests.redis.test_login_cache import cookie_header, status_with, until_cached
 from tests.redis.topology import Sentinels
+from tests.support.harness import HarnessFactory
+from tests.support.redis_logins import cookie_header, status_with, until_cached
+from tests.support.redis_servers import RedisServer
 
 
 def _cert(

@@ -16,7 +16,7 @@ from typing import Any
 from redis import Redis
 
 from aiohttp_eid.testing.redis_server import free_port, wait_for_port
-from tests.redis.servers import RedisServer, binary, until_replicating
+from tests.support.redis_servers import RedisServer, binary, until_replicating
 
 SERVICE = "mymaster"
 DOWN_AFTER_MS = 500

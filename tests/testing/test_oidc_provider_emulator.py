@@ -19,6 +19,7 @@ from joserfc.jwk import KeySet, RSAKey
 from yarl import URL
 
 from aiohttp_eid.testing import DEFAULT_ITSME_USERS, OidcProviderEmulator
+from aiohttp_eid.testing.pytest_plugin import OidcProviderEmulatorFactory
 
 CALLBACK = "http://127.0.0.1:8080/auth/oidc/callback"
 LOGGED_OUT = "http://127.0.0.1:8080/bye"
@@ -311,3 +312,19 @@ async def test_signed_request_object_and_jwt_userinfo(http: aiohttp.ClientSessio
             assert emu.last_request("authorize").query["request"].count(".") == 2  # signed only: accepted here
     finally:
         await server.close()
+
+
+async def test_oidc_provider_fixtures(
+    http: aiohttp.ClientSession,
+    oidc_provider_emulator: OidcProviderEmulator,
+    oidc_provider_emulator_factory: OidcProviderEmulatorFactory,
+) -> None:
+    assert oidc_provider_emulator.auto_approve == "jan"
+    assert oidc_provider_emulator.issuer.startswith("http://127.0.0.1:")
+    body = await login(http, oidc_provider_emulator)
+    claims = jwt.decode(body["id_token"], await provider_keys(http, oidc_provider_emulator)).claims
+    assert claims["sub"] == DEFAULT_ITSME_USERS[0].subject
+    other = await oidc_provider_emulator_factory(client_id="other-rp", auto_approve="marie", end_session=False)
+    assert (other.client_id, other.auto_approve, other.end_session) == ("other-rp", "marie", False)
+    assert other.issuer.startswith("http://127.0.0.1:")
+    assert other.issuer != oidc_provider_emulator.issuer

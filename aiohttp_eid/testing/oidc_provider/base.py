@@ -1,18 +1,48 @@
-"""What the OpenID provider emulator shares with every emulator: serving on loopback,
-counters, faults and recorded requests, and its own keys."""
+"""What the parts of the OpenID provider emulator share: its OAuth error answers, reading
+its requests, and the base class holding its keys (serving on loopback comes from ``served``)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
+from aiohttp import web
 from joserfc.jwk import KeySet, RSAKey
+from multidict import MultiMapping
 
-from aiohttp_eid.testing import oidc_provider_keys as jose
-from aiohttp_eid.testing.served import ServedEmulator
+from aiohttp_eid.testing.oidc_provider import keys as jose
+from aiohttp_eid.testing.served import ServedEmulator, json_ok, read_form
 
-__all__ = ["ClientAuth", "EmulatorBase"]
+__all__ = ["ClientAuth", "EmulatorBase", "OAuthFailure", "json_error", "read_params"]
 
 ClientAuth = Literal["client_secret_basic", "client_secret_post", "private_key_jwt"]
+
+
+class OAuthFailure(Exception):
+    """An OAuth 2.0 / OpenID Connect error answer: ``error`` code, description, HTTP status."""
+
+    def __init__(self, error: str, description: str, status: int = 400) -> None:
+        super().__init__(f"{error}: {description}")
+        self.error = error
+        self.description = description
+        self.status = status
+
+
+def json_error(failure: OAuthFailure, *, scheme: str | None = None) -> web.Response:
+    """RFC 6749 section 5.2 (and RFC 6750 section 3 for ``scheme="Bearer"``)."""
+    response = json_ok({"error": failure.error, "error_description": failure.description}, failure.status)
+    if scheme is not None and failure.status == 401:
+        challenge = f'{scheme} realm="emulator"'
+        if scheme == "Bearer":
+            challenge += f', error="{failure.error}"'
+        response.headers["WWW-Authenticate"] = challenge
+    return response
+
+
+async def read_params(request: web.Request) -> MultiMapping[str]:
+    """The parameters of a request that may come as GET query or POST form (OpenID Core 3.1.2.1)."""
+    if request.method == "POST":
+        return await read_form(request)
+    return request.query
 
 
 class EmulatorBase(ServedEmulator):

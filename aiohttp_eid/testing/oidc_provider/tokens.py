@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from aiohttp_eid.testing.oidc_provider_claims import EmulatedUser
+from aiohttp_eid.testing.oidc_provider.claims import EmulatedUser
 
 __all__ = ["CodeGrant", "Grant", "TokenRecord", "TokenStore"]
 

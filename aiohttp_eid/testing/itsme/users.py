@@ -11,7 +11,7 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from aiohttp_eid.testing import itsme_claims as names
+from aiohttp_eid.testing.itsme import claims as names
 
 __all__ = ["DEFAULT_ITSME_USERS", "TINY_JPEG", "ItsmeDevice", "ItsmeEid", "ItsmeUser"]
 

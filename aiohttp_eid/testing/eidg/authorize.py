@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from multidict import MultiMapping
 from yarl import URL
 
-from aiohttp_eid.testing.eidg_errors import (
+from aiohttp_eid.testing.eidg.errors import (
     METHOD_PREFIX,
     EidgFailure,
     channel,

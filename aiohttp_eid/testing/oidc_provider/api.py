@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from multidict import MultiMapping
 
-from aiohttp_eid.testing import oidc_provider_keys as jose
-from aiohttp_eid.testing.oidc_provider_client_auth import authenticate_client
-from aiohttp_eid.testing.oidc_provider_http import FORM, NO_STORE, OAuthFailure, json_error, json_ok, read_form
-from aiohttp_eid.testing.oidc_provider_tokens import Grant, TokenKind, TokenRecord
+from aiohttp_eid.testing.oidc_provider import keys as jose
+from aiohttp_eid.testing.oidc_provider.base import OAuthFailure, json_error
+from aiohttp_eid.testing.oidc_provider.client_auth import authenticate_client
+from aiohttp_eid.testing.oidc_provider.tokens import Grant, TokenKind, TokenRecord
+from aiohttp_eid.testing.served import FORM, NO_STORE, json_ok, read_form
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.oidc_provider import OidcProviderEmulator
+    from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
 
 __all__ = ["discovery", "jwks", "metadata", "revoke", "token", "userinfo"]
 

@@ -8,14 +8,15 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from aiohttp_eid.testing import oidc_provider_authorize as authz
-from aiohttp_eid.testing import oidc_provider_keys as jose
-from aiohttp_eid.testing.oidc_provider_claims import EmulatedUser
-from aiohttp_eid.testing.oidc_provider_http import OAuthFailure, page, read_form, read_params, redirect
-from aiohttp_eid.testing.oidc_provider_page import chooser_page, error_page, logged_out_page
+from aiohttp_eid.testing.oidc_provider import authorize as authz
+from aiohttp_eid.testing.oidc_provider import keys as jose
+from aiohttp_eid.testing.oidc_provider.base import OAuthFailure, read_params
+from aiohttp_eid.testing.oidc_provider.claims import EmulatedUser
+from aiohttp_eid.testing.oidc_provider.page import chooser_page, error_page, logged_out_page
+from aiohttp_eid.testing.served import page, read_form, redirect
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.oidc_provider import OidcProviderEmulator
+    from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
 
 __all__ = ["DECISION_PATH", "PENDING_LIFETIME", "authorize", "decision", "end_session", "finish"]
 

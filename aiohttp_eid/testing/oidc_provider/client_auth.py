@@ -16,11 +16,11 @@ from urllib.parse import unquote_plus
 from aiohttp import web
 from multidict import MultiMapping
 
-from aiohttp_eid.testing import oidc_provider_keys as jose
-from aiohttp_eid.testing.oidc_provider_http import OAuthFailure
+from aiohttp_eid.testing.oidc_provider import keys as jose
+from aiohttp_eid.testing.oidc_provider.base import OAuthFailure
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.oidc_provider import OidcProviderEmulator
+    from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
 
 __all__ = ["ASSERTION_TYPE", "MAX_ASSERTION_LIFETIME", "authenticate_client"]
 

@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from aiohttp_eid.testing import eidg_authorize as authz
-from aiohttp_eid.testing.eidg_errors import EidgFailure, error_prefix, pick_locale
-from aiohttp_eid.testing.eidg_http import json_error, page, read_form, redirect
-from aiohttp_eid.testing.eidg_page import chooser_page, error_page
-from aiohttp_eid.testing.eidg_users import EidgUser
+from aiohttp_eid.testing.eidg import authorize as authz
+from aiohttp_eid.testing.eidg.errors import EidgFailure, error_prefix, json_error, pick_locale
+from aiohttp_eid.testing.eidg.page import chooser_page, error_page
+from aiohttp_eid.testing.eidg.users import EidgUser
+from aiohttp_eid.testing.served import page, read_form, redirect
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.eidg import EidgEmulator
+    from aiohttp_eid.testing.eidg.emulator import EidgEmulator
 
 __all__ = ["DECISION_PATH", "authorize", "decision"]
 

@@ -17,21 +17,19 @@ from typing import Any, Literal
 
 from aiohttp import web
 
-from aiohttp_eid.testing import oidc_provider_api as api
-from aiohttp_eid.testing import oidc_provider_front as front
-from aiohttp_eid.testing import oidc_provider_keys as jose
-from aiohttp_eid.testing.itsme_users import DEFAULT_ITSME_USERS
-from aiohttp_eid.testing.oidc_provider_authorize import AuthorizationRequest
-from aiohttp_eid.testing.oidc_provider_base import ClientAuth, EmulatorBase
-from aiohttp_eid.testing.oidc_provider_claims import (
+from aiohttp_eid.testing.itsme.users import DEFAULT_ITSME_USERS
+from aiohttp_eid.testing.oidc_provider import api, front
+from aiohttp_eid.testing.oidc_provider import keys as jose
+from aiohttp_eid.testing.oidc_provider.authorize import AuthorizationRequest
+from aiohttp_eid.testing.oidc_provider.base import ClientAuth, EmulatorBase, OAuthFailure
+from aiohttp_eid.testing.oidc_provider.claims import (
     STANDARD_CLAIMS,
     EmulatedUser,
     access_token_hash,
     pairwise_subject,
     release,
 )
-from aiohttp_eid.testing.oidc_provider_http import OAuthFailure
-from aiohttp_eid.testing.oidc_provider_tokens import Grant, TokenStore
+from aiohttp_eid.testing.oidc_provider.tokens import Grant, TokenStore
 
 __all__ = ["ClientAuth", "OidcProviderEmulator"]
 

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 from multidict import MultiMapping
 from yarl import URL
 
-from aiohttp_eid.testing import oidc_provider_keys as jose
-from aiohttp_eid.testing.oidc_provider_claims import choose_acr, parse_claims_parameter, requested_acr_values
-from aiohttp_eid.testing.oidc_provider_http import OAuthFailure
+from aiohttp_eid.testing.oidc_provider import keys as jose
+from aiohttp_eid.testing.oidc_provider.base import OAuthFailure
+from aiohttp_eid.testing.oidc_provider.claims import choose_acr, parse_claims_parameter, requested_acr_values
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.oidc_provider import OidcProviderEmulator
+    from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
 
 __all__ = [
     "AuthorizationRequest",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from aiohttp_eid.testing.oidc_provider_claims import EmulatedUser
+from aiohttp_eid.testing.oidc_provider.claims import EmulatedUser
 
 __all__ = ["chooser_page", "error_page", "logged_out_page"]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from aiohttp_eid.testing.eidg_errors import describe
-from aiohttp_eid.testing.eidg_users import EidgUser, electronic_id_name
+from aiohttp_eid.testing.eidg.errors import describe
+from aiohttp_eid.testing.eidg.users import EidgUser, electronic_id_name
 
 __all__ = ["chooser_page", "error_page"]
 

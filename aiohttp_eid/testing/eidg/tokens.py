@@ -18,8 +18,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
-from aiohttp_eid.testing.eidg_errors import EidgFailure
-from aiohttp_eid.testing.eidg_users import EidgUser
+from aiohttp_eid.testing.eidg.errors import EidgFailure
+from aiohttp_eid.testing.eidg.users import EidgUser
 
 __all__ = ["CODE_LIFETIME", "CodeGrant", "Grant", "TokenRecord", "TokenStore"]
 

@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
-from aiohttp_eid.testing.eidg_errors import channel, spid_level
-from aiohttp_eid.testing.eidg_users import EidgUser, idp_for
+from aiohttp_eid.testing.eidg.errors import channel, spid_level
+from aiohttp_eid.testing.eidg.users import EidgUser, idp_for
 
 __all__ = ["SamlIdp", "shared_idp", "spid_class_ref"]
 

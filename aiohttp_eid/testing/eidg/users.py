@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from aiohttp_eid.testing.eidg_errors import channel
+from aiohttp_eid.testing.eidg.errors import channel
 
 __all__ = ["DEFAULT_EIDG_USERS", "EidgUser", "electronic_id_name", "user_info"]
 

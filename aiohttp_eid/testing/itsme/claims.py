@@ -9,7 +9,7 @@ document's to ``tag:sixdots.be,...``) and answers with the one that was sent.
 
 from __future__ import annotations
 
-from aiohttp_eid.testing.oidc_provider_claims import SCOPE_CLAIMS
+from aiohttp_eid.testing.oidc_provider.claims import SCOPE_CLAIMS
 
 __all__ = [
     "ACR_ADVANCED",

@@ -14,10 +14,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from aiohttp_eid.testing import itsme_claims
-from aiohttp_eid.testing.itsme_users import DEFAULT_ITSME_USERS, ItsmeUser
-from aiohttp_eid.testing.oidc_provider import OidcProviderEmulator
-from aiohttp_eid.testing.oidc_provider_http import OAuthFailure
+from aiohttp_eid.testing.itsme import claims as itsme_claims
+from aiohttp_eid.testing.itsme.users import DEFAULT_ITSME_USERS, ItsmeUser
+from aiohttp_eid.testing.oidc_provider.base import OAuthFailure
+from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
 
 __all__ = ["DOCUMENT_AUDIENCE", "ItsmeEmulator"]
 

@@ -17,13 +17,12 @@ from typing import Literal
 from aiohttp import web
 from joserfc.jwk import RSAKey
 
-from aiohttp_eid.testing import eidg_api as api
-from aiohttp_eid.testing import eidg_front as front
-from aiohttp_eid.testing.eidg_authorize import AuthorizationRequest
-from aiohttp_eid.testing.eidg_errors import METHOD_PREFIX, short_method
-from aiohttp_eid.testing.eidg_saml import shared_idp
-from aiohttp_eid.testing.eidg_tokens import Grant, TokenStore
-from aiohttp_eid.testing.eidg_users import DEFAULT_EIDG_USERS, EidgUser
+from aiohttp_eid.testing.eidg import api, front
+from aiohttp_eid.testing.eidg.authorize import AuthorizationRequest
+from aiohttp_eid.testing.eidg.errors import METHOD_PREFIX, short_method
+from aiohttp_eid.testing.eidg.saml import shared_idp
+from aiohttp_eid.testing.eidg.tokens import Grant, TokenStore
+from aiohttp_eid.testing.eidg.users import DEFAULT_EIDG_USERS, EidgUser
 from aiohttp_eid.testing.served import ServedEmulator
 
 __all__ = ["DEFAULT_METHODS", "EidgEmulator"]

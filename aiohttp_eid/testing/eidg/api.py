@@ -12,14 +12,14 @@ from urllib.parse import unquote_plus
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from aiohttp_eid.testing.eidg_authorize import verify_pkce
-from aiohttp_eid.testing.eidg_errors import METHOD_PREFIX, EidgFailure
-from aiohttp_eid.testing.eidg_http import FORM, json_error, json_ok, read_form
-from aiohttp_eid.testing.eidg_tokens import Grant, TokenKind
-from aiohttp_eid.testing.eidg_users import user_info as user_info_json
+from aiohttp_eid.testing.eidg.authorize import verify_pkce
+from aiohttp_eid.testing.eidg.errors import METHOD_PREFIX, EidgFailure, json_error
+from aiohttp_eid.testing.eidg.tokens import Grant, TokenKind
+from aiohttp_eid.testing.eidg.users import user_info as user_info_json
+from aiohttp_eid.testing.served import FORM, json_ok, read_form
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.eidg import EidgEmulator
+    from aiohttp_eid.testing.eidg.emulator import EidgEmulator
 
 __all__ = ["discovery", "jwks", "logout", "revoke", "token", "user_info"]
 

@@ -8,15 +8,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
-import pytest
-import pytest_asyncio
 from aiohttp.test_utils import TestClient, TestServer
 from joserfc import jwe
 from yarl import URL
 
 from aiohttp_eid import EidConfig, ItsmeConfig, OidcConfig, RelyingPartyKeys
 from aiohttp_eid.testing import ItsmeEmulator, OidcProviderEmulator
-from tests.conftest import SESSION_KEY, FakeClock, Harness, build_app
+from tests.support.app import build_app
+from tests.support.harness import SESSION_KEY, FakeClock, Harness
 
 ALL_ITSME_CLAIMS = (
     "nationality",
@@ -28,12 +27,6 @@ ALL_ITSME_CLAIMS = (
     "transaction_info",
     "photo",
 )
-
-
-@pytest.fixture(scope="session")
-def rp_keys() -> RelyingPartyKeys:
-    """The application's keys, made once: generating RSA keys is slow."""
-    return RelyingPartyKeys.generate()
 
 
 def request_object_claims(emulator: Any, authorize_url: str) -> dict[str, Any]:
@@ -69,7 +62,7 @@ def _settings(kind: str, emu: Any, origin: str, rp_keys: RelyingPartyKeys) -> di
     }
 
 
-async def _factory(
+async def provider_harnesses(
     kind: str, unused_tcp_port_factory: Callable[[], int], rp_keys: RelyingPartyKeys
 ) -> AsyncIterator[ProviderFactory]:
     """Applications logging in with an emulated itsme (``kind="itsme"``) or OpenID provider (``"op"``)."""
@@ -105,24 +98,3 @@ async def _factory(
         await harness.browser.close()
         await harness.client.close()
         await harness.emulator.close()
-
-
-@pytest_asyncio.fixture
-async def itsme_factory(
-    unused_tcp_port_factory: Callable[[], int], rp_keys: RelyingPartyKeys
-) -> AsyncIterator[ProviderFactory]:
-    async for factory in _factory("itsme", unused_tcp_port_factory, rp_keys):
-        yield factory
-
-
-@pytest_asyncio.fixture
-async def oidc_factory(
-    unused_tcp_port_factory: Callable[[], int], rp_keys: RelyingPartyKeys
-) -> AsyncIterator[ProviderFactory]:
-    async for factory in _factory("op", unused_tcp_port_factory, rp_keys):
-        yield factory
-
-
-@pytest_asyncio.fixture
-async def itsme(itsme_factory: ProviderFactory) -> Harness:
-    return await itsme_factory()

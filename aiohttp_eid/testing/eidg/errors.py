@@ -1,9 +1,13 @@
-"""EIDG error codes (the document's error table) and identification methods."""
+"""EIDG error codes (the document's error table), its JSON error answer, and identification methods."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from aiohttp import web
+
+from aiohttp_eid.testing.served import json_ok
 
 __all__ = [
     "METHOD_PREFIX",
@@ -11,6 +15,7 @@ __all__ = [
     "channel",
     "describe",
     "error_prefix",
+    "json_error",
     "oauth_error",
     "pick_locale",
     "short_method",
@@ -187,6 +192,19 @@ class EidgFailure(Exception):
 
     def __str__(self) -> str:
         return self.code
+
+
+def json_error(failure: EidgFailure, *, scheme: str | None = None) -> web.Response:
+    """The document's ``{"error", "errorCode", "errorDescription"}`` (English, as its example)."""
+    body = {
+        "error": oauth_error(failure.code),
+        "errorCode": failure.code,
+        "errorDescription": describe(failure.code, "en"),
+    }
+    response = json_ok(body, failure.status)
+    if scheme is not None and failure.status == 401:
+        response.headers["WWW-Authenticate"] = f'{scheme} realm="eidg"'
+    return response
 
 
 def short_method(method: str) -> str:
