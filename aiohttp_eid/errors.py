@@ -50,6 +50,7 @@ __all__ = [
     "StateError",
     "TokenValidationError",
     "at_provider_boundary",
+    "describe",
 ]
 
 
@@ -264,3 +265,9 @@ async def at_provider_boundary(call: Awaitable[_T], *, provider: str, where: str
         raise ProviderUnavailableError(
             f"{where}: unexpected {type(exc).__name__}", provider=provider, status=502
         ) from None
+
+
+def describe(text: object, limit: int = 120) -> str:
+    """Attacker-controlled text made safe for one log line: escaped and truncated."""
+    value = str(text)[:limit]
+    return value.encode("unicode_escape").decode("ascii").replace('"', '\\"')

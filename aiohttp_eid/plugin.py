@@ -14,14 +14,13 @@ from yarl import URL
 from .config import EidConfig
 from .errors import ConfigurationError, EidError, at_provider_boundary
 from .events import Events
-from .keys import RUNTIME
 from .oidc.transport import HttpClient
-from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .providers.base import Provider
 from .providers.eidg import EidgProvider
 from .providers.itsme import itsme_profile
 from .providers.oidc import OidcProvider, from_oidc_config
-from .runtime import RecentStates, Runtime
+from .providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig
+from .runtime import RUNTIME, RecentStates, Runtime
 from .session.crypto import derive_sealer
 from .session.lifetimes import Lifetimes
 from .session.redis_connect import connect, tracking_target
@@ -63,7 +62,13 @@ def setup(app: web.Application, config: EidConfig) -> None:
         config=config,
         providers={p.name: _provider(p, config, http) for p in config.providers},
         storage=storage,
-        lifetimes=Lifetimes(config, frozenset(p.name for p in config.providers)),
+        lifetimes=Lifetimes(
+            clock=config.clock,
+            max_age=config.max_age,
+            idle_timeout=config.idle_timeout,
+            refresh_leeway=config.leeway if config.refresh == "auto" else None,
+            providers=frozenset(p.name for p in config.providers),
+        ),
         http=http,
         refresher=Refresher(clock=config.clock, leeway=config.leeway, coordinator=coordinator, events=events),
         used_states=RecentStates(),

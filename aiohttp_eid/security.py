@@ -24,7 +24,7 @@ from typing import Any, TypeAlias
 from aiohttp import web
 
 from .identity import Identity
-from .keys import IDENTITY, LOGIN, RUNTIME
+from .runtime import IDENTITY, LOGIN, RUNTIME
 from .web.session_io import session_of
 
 try:

@@ -18,7 +18,7 @@ from aiohttp_session import Session
 from aiohttp_eid import Assurance, Identity
 from aiohttp_eid.config import EidConfig
 from aiohttp_eid.oidc.tokens import TokenSet
-from aiohttp_eid.provider_config import EidgConfig
+from aiohttp_eid.providers.provider_config import EidgConfig
 from aiohttp_eid.session.crypto import derive_sealer
 from aiohttp_eid.session.storage import ChunkedCookieStorage
 from aiohttp_eid.session.store import StoredLogin, write_login

@@ -24,7 +24,7 @@ from ..errors import (
     ProviderUnavailableError,
     TokenValidationError,
 )
-from ..identity import Assurance, Identity
+from ..identity import Assurance, Identity, LoginDetails
 from ..oidc.client_auth import basic_authorization
 from ..oidc.discovery import DiscoveryCache
 from ..oidc.id_token import id_token_binding, validate_id_token
@@ -32,11 +32,11 @@ from ..oidc.jwks import JwksCache
 from ..oidc.pkce import code_challenge
 from ..oidc.tokens import TokenSet, parse_token_response
 from ..oidc.transport import HttpAnswer, HttpClient, unusable
-from ..provider_config import EIDG_METHOD_PREFIX, EidgConfig
 from ..session.transaction import Transaction
-from .base import LoginDetails, LoginResult
+from .base import LoginResult
 from .eidg_errors import eidg_error, refresh_error
 from .eidg_userinfo import DEFAULT_LEVELS, method_level, to_identity
+from .provider_config import EIDG_METHOD_PREFIX, EidgConfig
 
 __all__ = ["EidgProvider"]
 

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..identity import Assurance, Identity
-from ..provider_config import ItsmeConfig
 from .itsme_claims import ACR, LEVELS, canonical, full_claim_name, to_identity
 from .oidc import OidcProfile, default_issuer
+from .provider_config import ItsmeConfig
 
 __all__ = ["itsme_profile"]
 

@@ -16,7 +16,7 @@ from typing import Any
 from yarl import URL
 
 from ..errors import AssuranceError, LoginError, ProviderError, ProviderUnavailableError, TokenValidationError
-from ..identity import Assurance, Identity
+from ..identity import Assurance, Identity, LoginDetails
 from ..oidc.claims import standard_fields
 from ..oidc.client_auth import ClientAuthenticator
 from ..oidc.discovery import DiscoveryCache
@@ -28,11 +28,11 @@ from ..oidc.request_object import QUERY_REPEATED, request_object
 from ..oidc.tokens import TokenSet, parse_token_response
 from ..oidc.transport import HttpAnswer, HttpClient, unusable
 from ..oidc.userinfo import userinfo_claims
-from ..provider_config import ClientAuth, OidcConfig, RequestObjectMode
 from ..rp_keys import RelyingPartyKeys
 from ..session.transaction import Transaction
-from .base import LoginDetails, LoginResult
+from .base import LoginResult
 from .oidc_errors import oidc_error, refresh_error
+from .provider_config import ClientAuth, OidcConfig, RequestObjectMode
 
 __all__ = ["IdentityMapper", "OidcProfile", "OidcProvider", "default_issuer", "from_oidc_config"]
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from ..errors import ConfigurationError, LoginExpiredError, NotAuthenticatedError, at_provider_boundary
 from ..identity import Identity
-from ..keys import IDENTITY, LOGIN, RUNTIME
+from ..runtime import IDENTITY, LOGIN, RUNTIME
 from ..session.redis_storage import RedisStorage
 from ..session.store import StoredLogin, clear_login, write_login
 from .middleware import refreshed

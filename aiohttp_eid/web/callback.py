@@ -18,7 +18,7 @@ from aiohttp import web
 from aiohttp_session import new_session
 
 from ..errors import EidError, ReplayError, StateError, at_provider_boundary
-from ..keys import IDENTITY, LOGIN, RUNTIME
+from ..runtime import IDENTITY, LOGIN, RUNTIME
 from ..session.store import StoredLogin, clear_login, pending_transactions, write_login, write_pending
 from ..session.transaction import pop_transaction
 from .login import restart_login

@@ -14,8 +14,8 @@ from aiohttp import web
 
 from ..errors import EidError, InsufficientAssuranceError, NotAuthenticatedError, SessionStoreUnavailableError
 from ..identity import Assurance, Identity
-from ..keys import IDENTITY, RUNTIME, SESSION_UNAVAILABLE
-from .messages import text
+from ..messages import text
+from ..runtime import IDENTITY, RUNTIME, SESSION_UNAVAILABLE
 from .responses import error_response, json_error, locale_of, wants_json
 
 __all__ = ["login_required", "require_identity", "requires_assurance"]

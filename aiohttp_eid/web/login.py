@@ -6,9 +6,9 @@ from aiohttp import web
 
 from ..errors import InsufficientAssuranceError, at_provider_boundary
 from ..identity import Assurance
-from ..keys import RUNTIME
 from ..oidc.pkce import new_code_verifier, random_token
 from ..providers.base import Provider
+from ..runtime import RUNTIME
 from ..session.store import pending_transactions, write_pending
 from ..session.transaction import Transaction, push_transaction
 from .responses import locale_of

@@ -16,10 +16,9 @@ from aiohttp import web
 from yarl import URL
 
 from ..errors import EidError, OriginError, at_provider_boundary
-from ..keys import IDENTITY, LOGIN, RUNTIME
-from ..runtime import Runtime
+from ..messages import ui
+from ..runtime import IDENTITY, LOGIN, RUNTIME, Runtime
 from ..session.store import read_login
-from .messages import ui
 from .responses import locale_of, page, wants_json
 from .session_io import session_of
 

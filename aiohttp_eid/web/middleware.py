@@ -24,8 +24,7 @@ from ..errors import (
     TokenValidationError,
 )
 from ..identity import Identity
-from ..keys import IDENTITY, LOGIN, SESSION_UNAVAILABLE
-from ..runtime import Runtime
+from ..runtime import IDENTITY, LOGIN, SESSION_UNAVAILABLE, Runtime
 from ..session.redis_storage import RedisStorage
 from ..session.storage import ChunkedCookieStorage
 from ..session.store import NOT_CACHED, LoginReader, StoredLogin, clear_login, read_login, write_login

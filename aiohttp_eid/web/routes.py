@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from ..keys import RUNTIME
+from ..messages import ui
 from ..rp_keys import RelyingPartyKeys
+from ..runtime import RUNTIME
 from .callback import callback
 from .jwks import jwks_handler
 from .login import login as login_handler
 from .login import parse_assurance, safe_return_path
 from .logout import logout, logout_page
-from .messages import ui
 from .responses import locale_of, page
 
 __all__ = ["add_routes"]

@@ -10,7 +10,7 @@ from aiohttp.test_utils import make_mocked_request
 from multidict import CIMultiDict
 from redis.asyncio import Redis
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.session.redis_storage import RedisStorage
 from tests.conftest import HTML, JSON, PERSONAL_VALUES, HarnessFactory, holds_jose
 from tests.redis.servers import RedisServer
