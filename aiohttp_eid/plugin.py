@@ -18,7 +18,8 @@ from .oidc.transport import HttpClient
 from .providers.base import Provider
 from .providers.eidg import EidgProvider
 from .providers.itsme import itsme_profile
-from .providers.oidc import OidcProvider, from_oidc_config
+from .providers.openid import OidcProvider
+from .providers.openid_profile import from_oidc_config
 from .providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .runtime import RUNTIME, RecentStates, Runtime
 from .session.crypto import derive_sealer

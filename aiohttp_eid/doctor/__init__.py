@@ -21,7 +21,7 @@ from yarl import URL
 
 from ..config import EidConfig, ProviderConfig
 from ..providers.itsme import itsme_profile
-from ..providers.oidc import OidcProfile, from_oidc_config
+from ..providers.openid_profile import OidcProfile, from_oidc_config
 from ..providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from ..rp_keys import RelyingPartyKeys
 from .fetch import Answer, Fetcher

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..identity import Assurance, Identity
 from .itsme_claims import ACR, LEVELS, canonical, full_claim_name, to_identity
-from .oidc import OidcProfile, default_issuer
+from .openid_profile import OidcProfile, default_issuer
 from .provider_config import ItsmeConfig
 
 __all__ = ["itsme_profile"]
