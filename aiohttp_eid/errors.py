@@ -74,8 +74,8 @@ class EidError(Exception):
     """Base class of every aiohttp-eid error."""
 
     code: ClassVar[str] = "eid_error"
-    status: ClassVar[int] = 500
-    message: ClassVar[str] = "generic"
+    status: int = 500
+    message: str = "generic"
     action: Action = Action.GENERIC
     owner: Owner = Owner.CLIENT_APPLICATION
 
@@ -168,8 +168,8 @@ class ProviderError(LoginError):
         self.provider_code = provider_code
         self.owner = owner
         self.action = action
-        self.message = message  # type: ignore[misc]
-        self.status = status  # type: ignore[misc]
+        self.message = message
+        self.status = status
 
 
 class TokenValidationError(LoginError):
@@ -201,7 +201,7 @@ class ProviderUnavailableError(EidError):
 
     def __init__(self, detail: str = "", *, provider: str | None = None, status: int = 503) -> None:
         super().__init__(detail, provider=provider)
-        self.status = status  # type: ignore[misc]
+        self.status = status
 
 
 class LoginExpiredError(EidError):

@@ -12,6 +12,7 @@ from aiohttp_session import AbstractStorage
 from yarl import URL
 
 from .config import EidConfig
+from .errors import ConfigurationError
 from .events import Events
 from .identity import Assurance, Identity
 from .oidc.transport import HttpClient
@@ -21,7 +22,16 @@ from .session.refresh import Refresher
 from .session.store import StoredLogin
 from .session.transaction import TTL
 
-__all__ = ["IDENTITY", "LOGIN", "RUNTIME", "SESSION_SAVED", "SESSION_UNAVAILABLE", "RecentStates", "Runtime"]
+__all__ = [
+    "IDENTITY",
+    "LOGIN",
+    "RUNTIME",
+    "SESSION_SAVED",
+    "SESSION_UNAVAILABLE",
+    "RecentStates",
+    "Runtime",
+    "runtime_of",
+]
 
 
 class RecentStates:
@@ -81,3 +91,11 @@ SESSION_SAVED: Final = web.RequestKey[bool]("aiohttp_eid.session_saved")
 SESSION_UNAVAILABLE: Final = web.RequestKey[bool]("aiohttp_eid.session_unavailable")
 #: the plugin's runtime state
 RUNTIME: Final = web.AppKey[Runtime]("aiohttp_eid.runtime")
+
+
+def runtime_of(request: web.Request) -> Runtime:
+    """The plugin's state for ``request``'s application; ConfigurationError when ``setup()`` was never called."""
+    try:
+        return request.config_dict[RUNTIME]
+    except KeyError:
+        raise ConfigurationError(["call aiohttp_eid.setup(app, EidConfig(...)) first"]) from None

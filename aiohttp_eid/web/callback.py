@@ -18,7 +18,7 @@ from aiohttp import web
 from aiohttp_session import new_session
 
 from ..errors import EidError, ReplayError, StateError, at_provider_boundary
-from ..runtime import IDENTITY, LOGIN, RUNTIME
+from ..runtime import IDENTITY, LOGIN, runtime_of
 from ..session.store import StoredLogin, clear_login, pending_transactions, write_login, write_pending
 from ..session.transaction import pop_transaction
 from .login import restart_login
@@ -32,7 +32,7 @@ log = logging.getLogger("aiohttp_eid")
 
 async def callback(request: web.Request) -> web.StreamResponse:
     """Validate the callback and complete the login, or show why it failed."""
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     name = request.match_info["provider"]
     provider = runtime.providers.get(name)
     if provider is None:

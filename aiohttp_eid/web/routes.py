@@ -9,7 +9,7 @@ from aiohttp import web
 
 from ..messages import ui
 from ..rp_keys import RelyingPartyKeys
-from ..runtime import RUNTIME
+from ..runtime import runtime_of
 from .callback import callback
 from .jwks import jwks_handler
 from .login import login as login_handler
@@ -22,7 +22,7 @@ __all__ = ["add_routes"]
 
 async def chooser(request: web.Request) -> web.StreamResponse:
     """``GET {prefix}/``: one login button per provider, keeping ``next``."""
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     locale = locale_of(request, runtime.config.default_locale)
     back = safe_return_path(request.query.get("next"))
     assurance = parse_assurance(request.query.get("assurance"))
