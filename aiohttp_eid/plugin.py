@@ -22,6 +22,7 @@ from .providers.openid import OidcProvider
 from .providers.openid_profile import from_oidc_config
 from .providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .runtime import RUNTIME, RecentStates, Runtime
+from .session.cookie_storage import ChunkedCookieStorage
 from .session.crypto import derive_sealer
 from .session.lifetimes import Lifetimes
 from .session.redis_connect import connect, tracking_target
@@ -29,7 +30,6 @@ from .session.redis_refresh import RedisRefreshCoordinator
 from .session.redis_storage import PREFIXES, RedisStorage
 from .session.redis_tracking import LoginTracker
 from .session.refresh import HANDOFF_TTL, Refresher, longest_refresh
-from .session.storage import ChunkedCookieStorage
 from .web.middleware import eid_middleware
 from .web.routes import add_routes
 from .web.session_io import on_response_prepare

@@ -18,8 +18,8 @@ from .identity import Assurance, Identity
 from .oidc.transport import HttpClient
 from .providers.base import Provider
 from .session.lifetimes import Lifetimes
+from .session.login_record import StoredLogin
 from .session.refresh import Refresher
-from .session.store import StoredLogin
 from .session.transaction import TTL
 
 __all__ = [

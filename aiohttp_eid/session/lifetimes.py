@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from .store import StoredLogin
+from .login_record import StoredLogin
 
 __all__ = ["Lifetimes"]
 

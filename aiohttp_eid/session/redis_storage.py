@@ -33,12 +33,12 @@ from aiohttp_session import AbstractStorage, Session, SessionData
 from ..errors import SessionStoreUnavailableError
 from ..events import NO_EVENTS, Events
 from . import redis_keys
+from .cookie_storage import cookie_value
 from .crypto import Sealer
+from .login_record import DATA_KEY, NOT_CACHED, CachedLogin, StoredLogin, read_login
 from .redis_durable import Durable, ReplicaUnconfirmedError
 from .redis_keys import PREFIXES, WRITE_SESSION, session_digest
 from .redis_tracking import LoginTracker
-from .storage import cookie_value
-from .store import DATA_KEY, NOT_CACHED, CachedLogin, StoredLogin, read_login
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis

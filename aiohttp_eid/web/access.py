@@ -9,8 +9,8 @@ from aiohttp import web
 from ..errors import ConfigurationError, LoginExpiredError, NotAuthenticatedError, at_provider_boundary
 from ..identity import Identity
 from ..runtime import IDENTITY, LOGIN, runtime_of
+from ..session.login_record import StoredLogin, clear_login, write_login
 from ..session.redis_storage import RedisStorage
-from ..session.store import StoredLogin, clear_login, write_login
 from .middleware import refreshed
 from .session_io import session_of
 

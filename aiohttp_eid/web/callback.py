@@ -19,7 +19,7 @@ from aiohttp_session import new_session
 
 from ..errors import EidError, ReplayError, StateError, at_provider_boundary
 from ..runtime import IDENTITY, LOGIN, runtime_of
-from ..session.store import StoredLogin, clear_login, pending_transactions, write_login, write_pending
+from ..session.login_record import StoredLogin, clear_login, pending_transactions, write_login, write_pending
 from ..session.transaction import pop_transaction
 from .login import restart_login
 from .responses import error_response

@@ -9,7 +9,7 @@ from ..identity import Assurance
 from ..oidc.pkce import new_code_verifier, random_token
 from ..providers.base import Provider
 from ..runtime import runtime_of
-from ..session.store import pending_transactions, write_pending
+from ..session.login_record import pending_transactions, write_pending
 from ..session.transaction import Transaction, push_transaction
 from .responses import locale_of
 from .session_io import session_of

@@ -18,7 +18,7 @@ from yarl import URL
 from ..errors import EidError, OriginError, at_provider_boundary
 from ..messages import ui
 from ..runtime import IDENTITY, LOGIN, Runtime, runtime_of
-from ..session.store import read_login
+from ..session.login_record import read_login
 from .responses import locale_of, page, wants_json
 from .session_io import session_of
 

@@ -25,9 +25,9 @@ from ..errors import (
 )
 from ..identity import Identity
 from ..runtime import IDENTITY, LOGIN, SESSION_UNAVAILABLE, Runtime
+from ..session.cookie_storage import ChunkedCookieStorage
+from ..session.login_record import NOT_CACHED, LoginReader, StoredLogin, clear_login, read_login, write_login
 from ..session.redis_storage import RedisStorage
-from ..session.storage import ChunkedCookieStorage
-from ..session.store import NOT_CACHED, LoginReader, StoredLogin, clear_login, read_login, write_login
 from .responses import error_response
 from .session_io import abandon_started_response, save_or_error, session_of
 
