@@ -171,8 +171,8 @@ class Identity:
         return identity
 
 
-# Field converters built once per class: (name, decode) where decode turns the
-# JSON value back into the field's type.
+# How the JSON form is read back: the Identity fields that hold a part (a nested
+# dataclass), and the fields of any class that hold a date (ISO text in JSON).
 _PARTS: dict[str, type[Any]] = {
     "address": Address,
     "place_of_birth": PlaceOfBirth,

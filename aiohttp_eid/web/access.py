@@ -11,7 +11,7 @@ from ..identity import Identity
 from ..runtime import IDENTITY, LOGIN, runtime_of
 from ..session.login_record import StoredLogin, clear_login, write_login
 from ..session.redis_storage import RedisStorage
-from .middleware import refreshed
+from .refresh import refreshed
 from .session_io import session_of
 
 __all__ = ["access_token", "get_identity", "logout_everywhere", "refresh_identity"]
