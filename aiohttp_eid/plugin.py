@@ -20,7 +20,7 @@ from .providers.eidg import EidgProvider
 from .providers.itsme import itsme_profile
 from .providers.openid import OidcProvider
 from .providers.openid_profile import from_oidc_config
-from .providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig
+from .providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig, ProviderConfig
 from .runtime import RUNTIME, RecentStates, Runtime
 from .session.cookie_storage import ChunkedCookieStorage
 from .session.crypto import derive_sealer
@@ -117,7 +117,7 @@ async def _prefetch(runtime: Runtime) -> None:
             log.warning("provider %s unavailable at startup (%s); logins wait for it", provider.name, exc.code)
 
 
-def _provider(config: object, eid: EidConfig, http: HttpClient) -> Provider:
+def _provider(config: ProviderConfig, eid: EidConfig, http: HttpClient) -> Provider:
     if isinstance(config, EidgConfig):
         return EidgProvider(config, http, clock=eid.clock, leeway=eid.leeway)
     if isinstance(config, ItsmeConfig):
