@@ -8,14 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypedDict
 
 from ..identity import Assurance, Identity
 from ..oidc.claims import standard_fields
 from ..rp_keys import RelyingPartyKeys
-from .provider_config import ClientAuth, OidcConfig, RequestObjectMode
+from .provider_config import ClientAuth, ItsmeConfig, OidcConfig, RequestObjectMode
 
-__all__ = ["IdentityMapper", "OidcProfile", "default_issuer", "from_oidc_config", "standard_identity"]
+__all__ = [
+    "ClientFields",
+    "IdentityMapper",
+    "OidcProfile",
+    "client_fields",
+    "default_issuer",
+    "from_oidc_config",
+    "standard_identity",
+]
 
 #: (claims, subject, assurance, acr, login time) -> (Identity, photo)
 IdentityMapper = Callable[[Mapping[str, Any], str, Assurance, "str | None", float], "tuple[Identity, bytes | None]"]
@@ -59,6 +67,33 @@ def default_issuer(discovery_url: str, issuer: str | None) -> str:
     return issuer or discovery_url.removesuffix("/.well-known/openid-configuration")
 
 
+class ClientFields(TypedDict):
+    """The profile fields every OpenID provider's configuration gives the same way."""
+
+    name: str
+    discovery_url: str
+    issuer: str
+    client_id: str
+    redirect_uri: str
+    keys: RelyingPartyKeys | None
+    request_object_audience: str | None
+    ui_locales: str | None
+
+
+def client_fields(config: OidcConfig | ItsmeConfig) -> ClientFields:
+    """What ``config`` gives every profile: who we are, at which provider."""
+    return ClientFields(
+        name=config.name,
+        discovery_url=config.discovery_url,
+        issuer=default_issuer(config.discovery_url, config.issuer),
+        client_id=config.client_id,
+        redirect_uri=config.redirect_uri,
+        keys=config.keys,
+        request_object_audience=config.request_object_audience,
+        ui_locales=config.ui_locales,
+    )
+
+
 def standard_identity(provider: str) -> IdentityMapper:
     """The mapper of standard OpenID claims (OpenID Core 5.1) to an ``Identity``."""
 
@@ -83,23 +118,16 @@ def from_oidc_config(config: OidcConfig) -> OidcProfile:
     """The profile of a standard OpenID provider."""
     levels = dict(config.assurance_levels)
     return OidcProfile(
-        name=config.name,
-        discovery_url=config.discovery_url,
-        issuer=default_issuer(config.discovery_url, config.issuer),
-        client_id=config.client_id,
-        redirect_uri=config.redirect_uri,
+        **client_fields(config),
         client_auth=config.client_auth,
         client_secret=config.client_secret,
-        keys=config.keys,
         scope=" ".join(["openid", *config.scopes]),
         claims=config.claims,
         levels=levels,
         default_acr=tuple(config.acr_values),
         required_assurance=config.required_assurance or Assurance.LOW,
         request_object=config.request_object,
-        request_object_audience=config.request_object_audience,
         use_pkce=config.use_pkce,
-        ui_locales=config.ui_locales,
         post_logout_redirect_uri=config.post_logout_redirect_uri,
         logout_at_provider=True,
         to_identity=standard_identity(config.name),
