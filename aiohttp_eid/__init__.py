@@ -25,12 +25,20 @@ from .errors import (
     TokenValidationError,
 )
 from .events import Event
-from .identity import Address, Assurance, Device, ElectronicId, Identity, IdentityDocument, PlaceOfBirth
-from .keys import IDENTITY
+from .identity import (
+    Address,
+    Assurance,
+    Device,
+    ElectronicId,
+    Identity,
+    IdentityDocument,
+    LoginDetails,
+    PlaceOfBirth,
+)
 from .plugin import setup
-from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
-from .providers.base import LoginDetails
+from .providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .rp_keys import RelyingPartyKeys
+from .runtime import IDENTITY
 from .web.access import access_token, get_identity, logout_everywhere, refresh_identity
 from .web.access_log import PathOnlyAccessLogger
 from .web.guards import login_required, require_identity, requires_assurance

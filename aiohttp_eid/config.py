@@ -10,18 +10,18 @@ from __future__ import annotations
 import base64
 import binascii
 import dataclasses
-import ipaddress
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from yarl import URL
 
 from .errors import ConfigurationError
 from .events import OnEvent
-from .identity import Assurance
-from .web.messages import LOCALES
+from .messages import LOCALES
+from .providers.provider_config import ProviderConfig
+from .urls import prefix_problem
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -29,93 +29,11 @@ if TYPE_CHECKING:
     from redis.asyncio import Redis
     from redis.asyncio.cluster import RedisCluster
 
-    from .identity import Identity
-    from .providers.base import LoginDetails
+    from .identity import Identity, LoginDetails
 
-__all__ = ["EidConfig", "OnLogin", "ProviderConfig", "check_url", "is_loopback_host", "prefix_problem"]
+__all__ = ["EidConfig", "OnLogin", "ProviderConfig"]
 
 OnLogin: TypeAlias = "Callable[[web.Request, Identity, LoginDetails], Awaitable[None]]"
-
-_PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
-# non-empty segments of URL-unreserved characters: no site root, no "//", no route {variable}
-_PREFIX = re.compile(r"(/[A-Za-z0-9._~-]+)+")
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
-
-
-def is_loopback_host(host: str | None) -> bool:
-    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1)."""
-    if not host:
-        return False
-    if host.lower() in _LOOPBACK_NAMES or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def prefix_problem(prefix: str) -> str | None:
-    """Why ``prefix`` (already normalised to ``/path`` or ``/``) cannot mount the routes, or None."""
-    if prefix in ("", "/"):
-        return "prefix: must be a path such as '/auth', not the site root"
-    if not _PREFIX.fullmatch(prefix) or {".", ".."} & set(prefix.split("/")):
-        return "prefix: must be a path such as '/auth': segments of letters, digits, '-', '_', '.' or '~'"
-    return None
-
-
-def check_url(field: str, value: str | None, problems: list[str], *, required: bool) -> None:
-    """Collect a problem unless ``value`` is an absolute HTTPS URL (HTTP only on loopback)."""
-    if not value:
-        if required:
-            problems.append(f"{field}: missing")
-        return
-    try:
-        url = URL(value)
-        url.port  # noqa: B018 - yarl checks the port only when it is read
-    except ValueError:
-        problems.append(f"{field}: not a valid URL (host or port)")
-        return
-    if not url.absolute or url.scheme not in ("https", "http") or not url.host:
-        problems.append(f"{field}: not an absolute http(s) URL")
-    elif url.scheme != "https" and not is_loopback_host(url.host):
-        problems.append(f"{field}: must use https (http is allowed on loopback hosts only)")
-    elif url.fragment or url.user or url.password:
-        problems.append(f"{field}: must not carry a fragment or credentials")
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class ProviderConfig:
-    """What every provider configuration has."""
-
-    name: str
-    client_id: str
-    redirect_uri: str
-    #: the lowest level a login of this provider may have (None: the provider's default)
-    required_assurance: Assurance | None = None
-    #: provider level value -> Assurance, merged over the provider's defaults
-    assurance_levels: Mapping[str, Assurance] = dataclasses.field(default_factory=dict)
-    #: a label for the provider chooser page
-    label: str | None = None
-
-    kind: str = dataclasses.field(init=False, default="")
-
-    def problems(self, prefix: str) -> list[str]:
-        """Every problem of this provider's fields, each prefixed with where it is."""
-        where = f"providers[{self.name!r}]"
-        problems: list[str] = []
-        if not _PROVIDER_NAME.fullmatch(self.name or ""):
-            problems.append(f"{where}.name: use 1-32 lowercase letters, digits, '-' or '_'")
-        if not self.client_id:
-            problems.append(f"{where}.client_id: missing")
-        check_url(f"{where}.redirect_uri", self.redirect_uri, problems, required=True)
-        expected_path = f"{prefix}/{self.name}/callback"
-        path = URL(self.redirect_uri).path if self.redirect_uri else ""
-        if "//" in path:
-            problems.append(f"{where}.redirect_uri: its path must not contain an empty segment ('//')")
-        # with a bad prefix the expected path means nothing: the prefix's own problem says what to fix
-        elif path and prefix_problem(prefix) is None and not path.endswith(expected_path):
-            problems.append(f"{where}.redirect_uri: its path must end with {expected_path}")
-        return problems
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -178,13 +96,6 @@ class EidConfig:
     def secure_cookies(self) -> bool:
         """Cookies are ``Secure`` when every redirect URI is HTTPS (decided once, not per request)."""
         return all(URL(p.redirect_uri).scheme == "https" for p in self.providers)
-
-    def provider(self, name: str) -> ProviderConfig:
-        """The provider configuration called ``name``."""
-        for p in self.providers:
-            if p.name == name:
-                return p
-        raise KeyError(name)
 
     def _problems(self) -> list[str]:
         problems: list[str] = []

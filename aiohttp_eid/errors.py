@@ -50,6 +50,7 @@ __all__ = [
     "StateError",
     "TokenValidationError",
     "at_provider_boundary",
+    "describe",
 ]
 
 
@@ -73,8 +74,8 @@ class EidError(Exception):
     """Base class of every aiohttp-eid error."""
 
     code: ClassVar[str] = "eid_error"
-    status: ClassVar[int] = 500
-    message: ClassVar[str] = "generic"
+    status: int = 500
+    message: str = "generic"
     action: Action = Action.GENERIC
     owner: Owner = Owner.CLIENT_APPLICATION
 
@@ -167,8 +168,8 @@ class ProviderError(LoginError):
         self.provider_code = provider_code
         self.owner = owner
         self.action = action
-        self.message = message  # type: ignore[misc]
-        self.status = status  # type: ignore[misc]
+        self.message = message
+        self.status = status
 
 
 class TokenValidationError(LoginError):
@@ -200,7 +201,7 @@ class ProviderUnavailableError(EidError):
 
     def __init__(self, detail: str = "", *, provider: str | None = None, status: int = 503) -> None:
         super().__init__(detail, provider=provider)
-        self.status = status  # type: ignore[misc]
+        self.status = status
 
 
 class LoginExpiredError(EidError):
@@ -264,3 +265,9 @@ async def at_provider_boundary(call: Awaitable[_T], *, provider: str, where: str
         raise ProviderUnavailableError(
             f"{where}: unexpected {type(exc).__name__}", provider=provider, status=502
         ) from None
+
+
+def describe(text: object, limit: int = 120) -> str:
+    """Attacker-controlled text made safe for one log line: escaped and truncated."""
+    value = str(text)[:limit]
+    return value.encode("unicode_escape").decode("ascii").replace('"', '\\"')

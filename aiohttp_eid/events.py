@@ -15,7 +15,7 @@ import inspect
 import logging
 import weakref
 from collections.abc import Awaitable, Callable
-from typing import Literal, TypeAlias, TypeVar
+from typing import Literal, TypeAlias, TypeVar, get_args
 
 from .errors import EidError, ProviderUnavailableError, SessionStoreUnavailableError, SessionTooLargeError
 
@@ -34,16 +34,7 @@ EventName: TypeAlias = Literal[
     "provider_unavailable",
 ]
 #: every event name, in the order the docs list them
-EVENT_NAMES: tuple[EventName, ...] = (
-    "login",
-    "login_failed",
-    "refresh",
-    "refresh_failed",
-    "logout",
-    "session_too_large",
-    "store_unavailable",
-    "provider_unavailable",
-)
+EVENT_NAMES: tuple[EventName, ...] = get_args(EventName)
 
 _E = TypeVar("_E", bound=EidError)
 

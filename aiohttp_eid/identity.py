@@ -20,6 +20,7 @@ __all__ = [
     "ElectronicId",
     "Identity",
     "IdentityDocument",
+    "LoginDetails",
     "PlaceOfBirth",
 ]
 
@@ -170,8 +171,8 @@ class Identity:
         return identity
 
 
-# Field converters built once per class: (name, decode) where decode turns the
-# JSON value back into the field's type.
+# How the JSON form is read back: the Identity fields that hold a part (a nested
+# dataclass), and the fields of any class that hold a date (ISO text in JSON).
 _PARTS: dict[str, type[Any]] = {
     "address": Address,
     "place_of_birth": PlaceOfBirth,
@@ -211,3 +212,20 @@ def _from_dict(cls: type[Any], data: Mapping[str, Any]) -> Any:
             value = _from_dict(_PARTS[name], value)
         kwargs[name] = value
     return cls(**kwargs)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LoginDetails:
+    """What a login returned that is not kept in the session; given to ``on_login``.
+
+    ``userinfo`` is the provider's whole answer (for EIDG including the raw SAML
+    request and response, which SPID service providers may have to archive);
+    ``extra`` the fields of it that ``Identity`` does not map; ``claims`` the
+    verified ID token claims; ``photo`` the itsme E-ID picture.
+    """
+
+    provider: str
+    userinfo: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    claims: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
+    photo: bytes | None = dataclasses.field(default=None, repr=False)

@@ -14,14 +14,15 @@ from yarl import URL
 from .config import EidConfig
 from .errors import ConfigurationError, EidError, at_provider_boundary
 from .events import Events
-from .keys import RUNTIME
 from .oidc.transport import HttpClient
-from .provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from .providers.base import Provider
 from .providers.eidg import EidgProvider
 from .providers.itsme import itsme_profile
-from .providers.oidc import OidcProvider, from_oidc_config
-from .runtime import RecentStates, Runtime
+from .providers.openid import OidcProvider
+from .providers.openid_profile import from_oidc_config
+from .providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig, ProviderConfig
+from .runtime import RUNTIME, RecentStates, Runtime
+from .session.cookie_storage import ChunkedCookieStorage
 from .session.crypto import derive_sealer
 from .session.lifetimes import Lifetimes
 from .session.redis_connect import connect, tracking_target
@@ -29,7 +30,6 @@ from .session.redis_refresh import RedisRefreshCoordinator
 from .session.redis_storage import PREFIXES, RedisStorage
 from .session.redis_tracking import LoginTracker
 from .session.refresh import HANDOFF_TTL, Refresher, longest_refresh
-from .session.storage import ChunkedCookieStorage
 from .web.middleware import eid_middleware
 from .web.routes import add_routes
 from .web.session_io import on_response_prepare
@@ -63,7 +63,13 @@ def setup(app: web.Application, config: EidConfig) -> None:
         config=config,
         providers={p.name: _provider(p, config, http) for p in config.providers},
         storage=storage,
-        lifetimes=Lifetimes(config, frozenset(p.name for p in config.providers)),
+        lifetimes=Lifetimes(
+            clock=config.clock,
+            max_age=config.max_age,
+            idle_timeout=config.idle_timeout,
+            refresh_leeway=config.leeway if config.refresh == "auto" else None,
+            providers=frozenset(p.name for p in config.providers),
+        ),
         http=http,
         refresher=Refresher(clock=config.clock, leeway=config.leeway, coordinator=coordinator, events=events),
         used_states=RecentStates(),
@@ -111,7 +117,7 @@ async def _prefetch(runtime: Runtime) -> None:
             log.warning("provider %s unavailable at startup (%s); logins wait for it", provider.name, exc.code)
 
 
-def _provider(config: object, eid: EidConfig, http: HttpClient) -> Provider:
+def _provider(config: ProviderConfig, eid: EidConfig, http: HttpClient) -> Provider:
     if isinstance(config, EidgConfig):
         return EidgProvider(config, http, clock=eid.clock, leeway=eid.leeway)
     if isinstance(config, ItsmeConfig):

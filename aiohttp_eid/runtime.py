@@ -1,24 +1,37 @@
-"""The plugin's state for one application, built once by ``setup()``."""
+"""The plugin's state for one application, built once by ``setup()``, and every key it puts on the app or request."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections import OrderedDict
 from collections.abc import Mapping
+from typing import Final
 
+from aiohttp import web
 from aiohttp_session import AbstractStorage
 from yarl import URL
 
 from .config import EidConfig
+from .errors import ConfigurationError
 from .events import Events
-from .identity import Assurance
+from .identity import Assurance, Identity
 from .oidc.transport import HttpClient
 from .providers.base import Provider
 from .session.lifetimes import Lifetimes
+from .session.login_record import StoredLogin
 from .session.refresh import Refresher
 from .session.transaction import TTL
 
-__all__ = ["RecentStates", "Runtime"]
+__all__ = [
+    "IDENTITY",
+    "LOGIN",
+    "RUNTIME",
+    "SESSION_SAVED",
+    "SESSION_UNAVAILABLE",
+    "RecentStates",
+    "Runtime",
+    "runtime_of",
+]
 
 
 class RecentStates:
@@ -66,3 +79,23 @@ class Runtime:
         if assurance is not None:
             query["assurance"] = assurance.name
         return str(URL(path).with_query(query))
+
+
+IDENTITY: Final = web.RequestKey[Identity | None]("aiohttp_eid.identity")
+"""Who the request is from: ``request[IDENTITY]`` is an ``Identity``, or None for an anonymous request."""
+#: the stored login behind IDENTITY (tokens included); internal
+LOGIN: Final = web.RequestKey[StoredLogin | None]("aiohttp_eid.login")
+#: whether this request's session was already written to its response; internal
+SESSION_SAVED: Final = web.RequestKey[bool]("aiohttp_eid.session_saved")
+#: the session store could not be reached for this request; internal
+SESSION_UNAVAILABLE: Final = web.RequestKey[bool]("aiohttp_eid.session_unavailable")
+#: the plugin's runtime state
+RUNTIME: Final = web.AppKey[Runtime]("aiohttp_eid.runtime")
+
+
+def runtime_of(request: web.Request) -> Runtime:
+    """The plugin's state for ``request``'s application; ConfigurationError when ``setup()`` was never called."""
+    try:
+        return request.config_dict[RUNTIME]
+    except KeyError:
+        raise ConfigurationError(["call aiohttp_eid.setup(app, EidConfig(...)) first"]) from None

@@ -24,7 +24,7 @@ from typing import Any, TypeAlias
 from aiohttp import web
 
 from .identity import Identity
-from .keys import IDENTITY, LOGIN, RUNTIME
+from .runtime import IDENTITY, LOGIN, runtime_of
 from .web.session_io import session_of
 
 try:
@@ -77,7 +77,7 @@ class EidIdentityPolicy(AbstractIdentityPolicy):
         for that, POST to the ``{prefix}/logout`` route instead.
         """
         login = request.get(LOGIN)
-        runtime = request.config_dict[RUNTIME]
+        runtime = runtime_of(request)
         if login is not None and login.tokens is not None and login.provider in runtime.providers:
             await runtime.providers[login.provider].logout(login.tokens)
         (await session_of(request)).invalidate()

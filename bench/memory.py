@@ -18,10 +18,10 @@ from aiohttp_session import Session
 from aiohttp_eid import Assurance, Identity
 from aiohttp_eid.config import EidConfig
 from aiohttp_eid.oidc.tokens import TokenSet
-from aiohttp_eid.provider_config import EidgConfig
+from aiohttp_eid.providers.provider_config import EidgConfig
+from aiohttp_eid.session.cookie_storage import ChunkedCookieStorage
 from aiohttp_eid.session.crypto import derive_sealer
-from aiohttp_eid.session.storage import ChunkedCookieStorage
-from aiohttp_eid.session.store import StoredLogin, write_login
+from aiohttp_eid.session.login_record import StoredLogin, write_login
 
 from .app import SESSION_KEY
 from .processes import free_port, rss_kib, server

@@ -120,7 +120,7 @@ def test_setup_refuses_an_already_installed_aiohttp_session() -> None:
 def test_cookies_are_secure_with_a_host_prefix_for_https_redirects() -> None:
     app = web.Application()
     aiohttp_eid.setup(app, EidConfig(providers=[eidg()], session_key=SESSION_KEY))
-    from aiohttp_eid.keys import RUNTIME
+    from aiohttp_eid.runtime import RUNTIME
 
     storage = app[RUNTIME].storage
     assert storage.cookie_name == "__Host-eid_session"

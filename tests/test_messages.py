@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from aiohttp_eid.messages import LOCALES, MESSAGES, UI, negotiate
 from aiohttp_eid.providers.eidg_errors import EIDG_ERRORS
-from aiohttp_eid.providers.oidc_errors import OIDC_ERRORS
-from aiohttp_eid.web.messages import LOCALES, MESSAGES, UI, negotiate
+from aiohttp_eid.providers.openid_errors import OIDC_ERRORS
 
 
 def test_every_message_and_label_in_every_locale() -> None:

@@ -71,11 +71,3 @@ def test_testing_all_is_sorted_and_complete() -> None:
 
 def test_py_typed_is_shipped() -> None:
     assert (Path(aiohttp_eid.__file__).parent / "py.typed").exists()
-
-
-def test_runtime_never_imports_testing() -> None:
-    package = Path(aiohttp_eid.__file__).parent
-    for path in package.rglob("*.py"):
-        if "testing" in path.relative_to(package).parts:
-            continue
-        assert "testing" not in path.read_text().replace("aiohttp_eid.testing` is", ""), path

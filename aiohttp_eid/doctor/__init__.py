@@ -20,9 +20,9 @@ from typing import TextIO
 from yarl import URL
 
 from ..config import EidConfig, ProviderConfig
-from ..provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from ..providers.itsme import itsme_profile
-from ..providers.oidc import OidcProfile, from_oidc_config
+from ..providers.openid_profile import OidcProfile, from_oidc_config
+from ..providers.provider_config import EidgConfig, ItsmeConfig, OidcConfig
 from ..rp_keys import RelyingPartyKeys
 from .fetch import Answer, Fetcher
 from .loading import UsageError, load_config

@@ -9,9 +9,9 @@ from ..config import EidConfig, ProviderConfig
 from ..errors import SessionTooLargeError
 from ..identity import Identity
 from ..oidc.tokens import TokenSet
+from ..session.cookie_storage import MAX_CHUNKS, ChunkedCookieStorage
 from ..session.crypto import derive_sealer
-from ..session.storage import MAX_CHUNKS, ChunkedCookieStorage
-from ..session.store import StoredLogin, write_login
+from ..session.login_record import StoredLogin, write_login
 from .report import GLOBAL, Report
 
 __all__ = ["TYPICAL_TOKEN_CHARS", "check_cookie_size", "check_redirect_uri", "check_session_key", "typical_login"]

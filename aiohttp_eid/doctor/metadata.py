@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..config import check_url
 from ..oidc.jose import ENCRYPTION_ALGORITHMS, ENCRYPTION_METHODS
 from ..oidc.jwks import SIGNING_ALGORITHMS
+from ..urls import check_url
 from .report import Report
 
 __all__ = ["OidcNeeds", "check_algorithms", "check_client_auth", "check_endpoints"]

@@ -11,6 +11,7 @@ from typing import Any
 
 from yarl import URL
 
+from ..session.redis_keys import doctor_key
 from .report import GLOBAL, Report
 
 __all__ = ["check_redis", "masked"]
@@ -91,7 +92,7 @@ async def check_redis(report: Report, url: str, seconds: float) -> None:
     where = masked(url)
     redis = Redis.from_url(url, socket_timeout=seconds, socket_connect_timeout=seconds)
     try:
-        refused = await _exercise(redis, f"eid:doctor:{secrets.token_hex(8)}")
+        refused = await _exercise(redis, doctor_key(secrets.token_hex(8)))
     except (RedisError, OSError) as exc:
         # the exception's text can name the server but never the password (masked in the report anyway)
         report.add(GLOBAL, "redis", "error", f"{where}: {type(exc).__name__}: {str(exc)[:160]}", "is Redis up?")

@@ -13,8 +13,8 @@ from typing import Any
 
 from yarl import URL
 
-from ..config import is_loopback_host
 from ..errors import ProviderUnavailableError
+from ..urls import is_loopback_host
 from .transport import HttpClient
 
 __all__ = ["DiscoveryCache"]

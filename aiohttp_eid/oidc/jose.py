@@ -23,10 +23,12 @@ __all__ = [
     "ENCRYPTION_ALGORITHMS",
     "ENCRYPTION_METHODS",
     "Decrypted",
+    "allowed",
     "at_hash",
     "decrypt",
     "encrypt",
     "is_encrypted",
+    "pick",
     "sign",
     "unverified_claims",
     "verify",
@@ -152,3 +154,16 @@ def at_hash(access_token: str, alg: str) -> str | None:
     except UnicodeEncodeError:
         return None
     return base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+
+
+def pick(preferred: Sequence[str], supported: Any, *, unlisted: str) -> str | None:
+    """The first of ``preferred`` a provider lists as ``supported``; ``unlisted`` (the common default) when it
+    lists none; None when it lists others only."""
+    if not isinstance(supported, list):
+        return unlisted
+    return next((p for p in preferred if p in supported), None)
+
+
+def allowed(ours: Sequence[str], supported: Any) -> list[str]:
+    """The algorithms of ``ours`` a provider lists as ``supported`` (all of ours when it lists none)."""
+    return [a for a in ours if not isinstance(supported, list) or a in supported]

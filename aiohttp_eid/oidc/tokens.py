@@ -78,6 +78,11 @@ class TokenSet:
                 out[key] = value
         return out
 
+    @staticmethod
+    def obtained_at_of(data: Mapping[str, Any]) -> float:
+        """When the tokens in ``to_dict``'s form were obtained (their version), without reading the rest."""
+        return float(data["o"])
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> TokenSet:
         """Read back ``to_dict``'s form."""

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Protocol
 
-from ..config import ProviderConfig
 from ..errors import LoginError
-from ..identity import Assurance, Identity
+from ..identity import Assurance, Identity, LoginDetails
 from ..oidc.tokens import TokenSet
 from ..session.transaction import Transaction
+from .provider_config import ProviderConfig
 
-__all__ = ["LoginDetails", "LoginResult", "Provider"]
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class LoginDetails:
-    """What a login returned that is not kept in the session; given to ``on_login``.
-
-    ``userinfo`` is the provider's whole answer (for EIDG including the raw SAML
-    request and response, which SPID service providers may have to archive);
-    ``extra`` the fields of it that ``Identity`` does not map; ``claims`` the
-    verified ID token claims; ``photo`` the itsme E-ID picture.
-    """
-
-    provider: str
-    userinfo: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
-    extra: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
-    claims: Mapping[str, Any] = dataclasses.field(default_factory=dict, repr=False)
-    photo: bytes | None = dataclasses.field(default=None, repr=False)
+__all__ = ["LoginResult", "Provider"]
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -17,43 +17,37 @@ from typing import Any
 from yarl import URL
 
 from ..errors import (
-    AssuranceError,
     LoginError,
     LoginExpiredError,
     ProviderError,
     ProviderUnavailableError,
     TokenValidationError,
 )
-from ..identity import Assurance, Identity
+from ..identity import Assurance, Identity, LoginDetails
 from ..oidc.client_auth import basic_authorization
 from ..oidc.discovery import DiscoveryCache
 from ..oidc.id_token import id_token_binding, validate_id_token
-from ..oidc.jwks import JwksCache
 from ..oidc.pkce import code_challenge
 from ..oidc.tokens import TokenSet, parse_token_response
 from ..oidc.transport import HttpAnswer, HttpClient, unusable
-from ..provider_config import EIDG_METHOD_PREFIX, EidgConfig
 from ..session.transaction import Transaction
-from .base import LoginDetails, LoginResult
+from .base import LoginResult
 from .eidg_errors import eidg_error, refresh_error
 from .eidg_userinfo import DEFAULT_LEVELS, method_level, to_identity
+from .provider_config import EIDG_METHOD_PREFIX, EidgConfig
+from .steps import ProviderSteps, json_object
 
 __all__ = ["EidgProvider"]
 
 log = logging.getLogger("aiohttp_eid.eidg")
 
 
-class EidgProvider:
+class EidgProvider(ProviderSteps):
     """The EIDG relying-party side."""
 
-    refreshes = True
-
     def __init__(self, config: EidgConfig, http: HttpClient, *, clock: Callable[[], float], leeway: float) -> None:
+        super().__init__(config.name, http, clock=clock, leeway=leeway, log=log)
         self._config = config
-        self.name = config.name
-        self._http = http
-        self._clock = clock
-        self._leeway = leeway
         self._levels = {**DEFAULT_LEVELS, **config.assurance_levels}
         self._method_levels = {
             m.removeprefix(EIDG_METHOD_PREFIX): method_level(
@@ -69,7 +63,6 @@ class EidgProvider:
             if config.discovery_url
             else None
         )
-        self._jwks: JwksCache | None = None
         base = config.base_url
         self._token_url = f"{base}/token"
         self._userinfo_url = f"{base}/user-info"
@@ -92,10 +85,6 @@ class EidgProvider:
 
     def can_reach(self, assurance: Assurance) -> bool:
         return any(level >= assurance for level in self._method_levels.values())
-
-    def minimum(self, asked: Assurance | None) -> Assurance:
-        """The lowest level a login may end with when ``asked`` is requested."""
-        return max(self.required_assurance, asked or Assurance.LOW)
 
     async def authorization_url(self, tx: Transaction) -> str:
         if self._discovery is not None:
@@ -139,9 +128,7 @@ class EidgProvider:
         )
 
     async def complete_login(self, query: Mapping[str, str], tx: Transaction) -> LoginResult:
-        code = query.get("code")
-        if not code:
-            raise LoginError("callback without code or error", provider=self.name)
+        code = self.callback_code(query)
         now = self._clock()
         answer = await self._post_token(
             {
@@ -166,12 +153,7 @@ class EidgProvider:
         identity, extra = to_identity(body, provider=self.name, levels=self._levels, authenticated_at=now)
         if claims:
             identity = dataclasses.replace(identity, id_token_subject=claims["sub"])
-        minimum = self.minimum(tx.assurance)
-        if identity.assurance < minimum:
-            log.warning(
-                "provider %s: login at %s refused, %s required", self.name, identity.assurance.name, minimum.name
-            )
-            raise AssuranceError(f"login level {identity.assurance.name} below {minimum.name}", provider=self.name)
+        self.refuse_below(identity.assurance, tx.assurance)
         return LoginResult(
             identity=identity,
             tokens=tokens,
@@ -181,8 +163,7 @@ class EidgProvider:
     # -- (7) refresh and user data --------------------------------------------------
 
     async def refresh(self, tokens: TokenSet) -> TokenSet:
-        if not tokens.refresh_token:
-            raise ProviderUnavailableError("no refresh token", provider=self.name, status=401)
+        refresh_token = self.refresh_token_of(tokens)
         now = self._clock()
         answer = await self._http.call(
             "POST",
@@ -191,12 +172,12 @@ class EidgProvider:
             headers=self._token_headers(),
             data={
                 "grant_type": "refresh_token",
-                "refresh_token": tokens.refresh_token,
+                "refresh_token": refresh_token,
                 "redirect_uri": self.config.redirect_uri,
             },
         )
         if not answer.ok:
-            body = answer.json if isinstance(answer.json, dict) else {}
+            body = json_object(answer)
             if body.get("errorCode") or body.get("error"):
                 raise refresh_error(self.name, body.get("error"), body.get("errorCode"), body.get("errorDescription"))
             raise unusable(answer, provider=self.name, where="refresh")
@@ -248,7 +229,7 @@ class EidgProvider:
             log.warning("provider %s %s failed (%s); local logout goes on", self.name, where, exc.status)
             return
         if not answer.ok:
-            body = answer.json if isinstance(answer.json, dict) else {}
+            body = json_object(answer)
             log.info(
                 "provider %s %s answered %s %s", self.name, where, answer.status, str(body.get("errorCode", ""))[:16]
             )
@@ -280,7 +261,7 @@ class EidgProvider:
         return answer.json
 
     def _error(self, answer: HttpAnswer, where: str) -> Exception:
-        body = answer.json if isinstance(answer.json, dict) else {}
+        body = json_object(answer)
         if body.get("errorCode") or body.get("error"):
             return eidg_error(
                 provider=self.name,
@@ -308,12 +289,8 @@ class EidgProvider:
             first=first,
         )
 
-    async def _keys(self) -> JwksCache:
-        if self._jwks is None:
-            url = self.config.jwks_uri
-            if url is None and self._discovery is not None:
-                url = str((await self._discovery.document()).get("jwks_uri") or "")
-            if not url:
-                raise ProviderUnavailableError("no jwks_uri", provider=self.name, status=502)
-            self._jwks = JwksCache(self._http, url, provider=self.name, clock=self._clock)
-        return self._jwks
+    async def _jwks_uri(self) -> str | None:
+        url = self.config.jwks_uri
+        if url is None and self._discovery is not None:
+            url = str((await self._discovery.document()).get("jwks_uri") or "")
+        return url

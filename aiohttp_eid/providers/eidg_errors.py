@@ -3,7 +3,7 @@
 Each ``errorCode`` maps to its OAuth error, who must act (owner), what the user
 is offered (action) and the message shown. ``errorDescription`` comes from the
 URL, so an attacker controls it: it is never shown, only logged escaped and
-truncated (``describe``).
+truncated (``errors.describe``).
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from __future__ import annotations
 import dataclasses
 import logging
 
-from ..errors import Action, LoginExpiredError, Owner, ProviderError
+from ..errors import Action, LoginExpiredError, Owner, ProviderError, describe
 
-__all__ = ["EIDG_ERRORS", "EidgErrorSpec", "describe", "eidg_error"]
+__all__ = ["EIDG_ERRORS", "EidgErrorSpec", "eidg_error"]
 
 log = logging.getLogger("aiohttp_eid.eidg")
 
@@ -108,12 +108,6 @@ _UNKNOWN = EidgErrorSpec("server_error", _EIDG, _GENERIC, "generic", "unknown er
 
 #: the codes after which a refresh cannot succeed: the login is over
 TERMINAL_REFRESH_CODES = frozenset({"EIDG_14", "EIDG_15"})
-
-
-def describe(text: object, limit: int = 120) -> str:
-    """Attacker-controlled text made safe for one log line: escaped and truncated."""
-    value = str(text)[:limit]
-    return value.encode("unicode_escape").decode("ascii").replace('"', '\\"')
 
 
 def _status(spec: EidgErrorSpec) -> int:

@@ -23,7 +23,7 @@ from ..identity import (
     PlaceOfBirth,
 )
 from ..oidc.claims import claim_date
-from .saml import authn_context_class_ref
+from .eidg_saml import authn_context_class_ref
 
 __all__ = ["DEFAULT_LEVELS", "KNOWN_FIELDS", "assurance_of", "method_level", "to_identity"]
 

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..identity import Assurance, Identity
-from ..provider_config import ItsmeConfig
 from .itsme_claims import ACR, LEVELS, canonical, full_claim_name, to_identity
-from .oidc import OidcProfile, default_issuer
+from .openid_profile import OidcProfile, client_fields
+from .provider_config import ItsmeConfig
 
 __all__ = ["itsme_profile"]
 
@@ -43,23 +43,16 @@ def itsme_profile(config: ItsmeConfig) -> OidcProfile:
     levels = {**LEVELS, **{canonical(k): v for k, v in config.assurance_levels.items()}}
     default = ACR[config.acr]
     return OidcProfile(
-        name=config.name,
-        discovery_url=config.discovery_url,
-        issuer=default_issuer(config.discovery_url, config.issuer),
-        client_id=config.client_id,
-        redirect_uri=config.redirect_uri,
+        **client_fields(config),
         client_auth="private_key_jwt",
         client_secret=None,
-        keys=config.keys,
         scope=" ".join(["openid", *config.scopes, f"service:{config.service_code}"]),
         claims=_claims_request(config),
         levels=levels,
         default_acr=(default,),
         required_assurance=config.required_assurance or levels[default],
         request_object="signed_and_encrypted",
-        request_object_audience=config.request_object_audience,
         use_pkce=True,
-        ui_locales=config.ui_locales,
         post_logout_redirect_uri=None,
         logout_at_provider=False,
         to_identity=_mapper(config.name),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
-from ..config import EidConfig
-from .store import StoredLogin
+from .login_record import StoredLogin
 
 __all__ = ["Lifetimes"]
 
@@ -17,13 +17,22 @@ _MEMO_SIZE = 4096
 class Lifetimes:
     """The absolute and idle lifetimes of logins, and when their tokens are refreshed."""
 
-    def __init__(self, config: EidConfig, providers: frozenset[str]) -> None:
-        self._clock = config.clock
-        self._max_age = config.max_age
-        self._idle = config.idle_timeout if config.idle_timeout is not None else math.inf
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float],
+        max_age: float,
+        idle_timeout: float | None,
+        refresh_leeway: float | None,
+        providers: frozenset[str],
+    ) -> None:
+        """``refresh_leeway``: refresh this long before the access token expires (None: never in the middleware)."""
+        self._clock = clock
+        self._max_age = max_age
+        self._idle = idle_timeout if idle_timeout is not None else math.inf
         # without an idle timeout there is no activity to record
-        self._touch_after = min(TOUCH_INTERVAL, self._idle / 10) if config.idle_timeout is not None else math.inf
-        self._leeway = config.leeway if config.refresh == "auto" else None
+        self._touch_after = min(TOUCH_INTERVAL, self._idle / 10) if idle_timeout is not None else math.inf
+        self._leeway = refresh_leeway
         self._providers = providers
         # the deadline of each recent login, by identity: the storages hand out the same
         # StoredLogin object request after request

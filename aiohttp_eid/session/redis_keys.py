@@ -14,6 +14,7 @@ __all__ = [
     "PREFIXES",
     "WRITE_SESSION",
     "digest_of",
+    "doctor_key",
     "handoff_key",
     "lock_key",
     "record_key",
@@ -88,3 +89,8 @@ def lock_key(refresh_digest: str) -> str:
 def handoff_key(refresh_digest: str) -> str:
     """The tokens a refresh got, left for the other processes."""
     return f"{_PREFIX}h:{{{refresh_digest}}}"
+
+
+def doctor_key(token: str) -> str:
+    """The doctor's own scratch key, under our prefix (the one the ACL of docs/deployment.md grants)."""
+    return f"{_PREFIX}doctor:{token}"

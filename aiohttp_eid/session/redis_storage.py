@@ -33,12 +33,23 @@ from aiohttp_session import AbstractStorage, Session, SessionData
 from ..errors import SessionStoreUnavailableError
 from ..events import NO_EVENTS, Events
 from . import redis_keys
+from .cookie_storage import cookie_value
 from .crypto import Sealer
+from .login_record import (
+    NOT_CACHED,
+    CachedLogin,
+    StoredLogin,
+    logged_in_at,
+    login_owner,
+    put_tokens,
+    raw_login,
+    read_login,
+    take_tokens,
+    tokens_version,
+)
 from .redis_durable import Durable, ReplicaUnconfirmedError
 from .redis_keys import PREFIXES, WRITE_SESSION, session_digest
 from .redis_tracking import LoginTracker
-from .storage import cookie_value
-from .store import DATA_KEY, NOT_CACHED, CachedLogin, StoredLogin, read_login
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -185,14 +196,14 @@ class RedisStorage(AbstractStorage):
         return data if isinstance(data, dict) else None
 
     def _merge_tokens(self, data: dict[str, Any], raw: Any, key: str) -> None:
-        login = _login_of(data.get("session"))
+        login = raw_login(data.get("session"))
         if login is None or raw is None:
             return
         text = raw.decode() if isinstance(raw, bytes) else str(raw)
         _, _, sealed = text.partition("|")
         tokens = self._open(sealed, key)
         if tokens is not None:
-            login["tok"] = tokens
+            put_tokens(login, tokens)
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -223,14 +234,14 @@ class RedisStorage(AbstractStorage):
     async def _write(self, digest: str, data: Mapping[str, Any], *, update: bool) -> bool:
         """Store a session; an update only while its record still exists. Whether it was written."""
         payload = json.loads(json.dumps(data))  # a private copy to take the tokens out of
-        login = _login_of(payload.get("session"))
+        login = raw_login(payload.get("session"))
         ttl = self._ttl(login)
-        tokens = login.pop("tok", None) if login is not None else None
+        tokens = take_tokens(login) if login is not None else None
         record_key, tokens_key = self.record_key(digest), self.tokens_key(digest)
         sealed = self._sealer.seal(json.dumps(payload, separators=(",", ":")).encode(), record_key.encode())
         version, sealed_tokens = "", ""
         if tokens is not None:
-            version = repr(float(tokens["o"]))
+            version = tokens_version(tokens)
             sealed_tokens = self._sealer.seal(json.dumps(tokens, separators=(",", ":")).encode(), tokens_key.encode())
         args = ["1" if update else "0", sealed, ttl, "0" if login is None else "1", version, sealed_tokens]
         keys = [record_key, tokens_key]
@@ -239,7 +250,7 @@ class RedisStorage(AbstractStorage):
         else:
             # a login: listed under its person first (so logout_everywhere finds it), then stored,
             # each confirmed by a replica
-            index = self.subject_key(str(login.get("p")), str(login.get("id", {}).get("subject")))
+            index = self.subject_key(*login_owner(login))
             ttl_index = int(self.max_age or 0) * 1000
             await self.durable.run(index, ("SADD", index, digest), ("PEXPIRE", index, ttl_index))
             [written] = await self.durable.run(record_key, ("EVAL", WRITE_SESSION, 2, *keys, *args))
@@ -263,7 +274,7 @@ class RedisStorage(AbstractStorage):
         max_age = float(self.max_age or 0)
         remaining = max_age
         if login is not None:
-            remaining = max_age - (self._clock() - float(login.get("t", self._clock())))
+            remaining = max_age - (self._clock() - logged_in_at(login, self._clock()))
             if self._idle is not None:
                 remaining = min(remaining, float(self._idle))
         return max(1000, int(remaining * 1000))
@@ -286,9 +297,3 @@ class RedisStorage(AbstractStorage):
         except redis_errors() as exc:
             raise self.events.raised(SessionStoreUnavailableError(f"Redis failed: {type(exc).__name__}")) from None
         return ended
-
-
-def _login_of(session: Any) -> dict[str, Any] | None:
-    ours = session.get(DATA_KEY) if isinstance(session, dict) else None
-    login = ours.get("login") if isinstance(ours, dict) else None
-    return login if isinstance(login, dict) else None

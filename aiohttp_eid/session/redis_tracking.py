@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import cast
 
-from .store import NOT_CACHED, CachedLogin, StoredLogin
+from .login_record import NOT_CACHED, CachedLogin, StoredLogin
 
 __all__ = ["CHANNEL", "LoginTracker", "RedisTarget", "RespError"]
 

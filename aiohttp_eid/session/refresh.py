@@ -29,13 +29,23 @@ from ..errors import (
 )
 from ..events import NO_EVENTS, Events
 from ..oidc.tokens import TokenSet
-from ..providers.base import Provider
 
 __all__ = ["BACKOFF", "HANDOFF_TTL", "REFRESH_CALLS", "Refresher", "longest_refresh"]
 
 log = logging.getLogger("aiohttp_eid.refresh")
 
 _V = TypeVar("_V")
+
+
+class Refreshing(Protocol):
+    """What a refresh needs of a provider: its name and its token refresh (``providers.base.Provider`` has both)."""
+
+    @property
+    def name(self) -> str:
+        """The provider's configured name."""
+
+    async def refresh(self, tokens: TokenSet) -> TokenSet:
+        """New tokens; LoginExpiredError when the provider ended the login."""
 
 
 class Coordinator(Protocol):
@@ -77,7 +87,7 @@ class Refresher:
         self._handoff: OrderedDict[str, tuple[float, TokenSet]] = OrderedDict()
         self._failed: OrderedDict[str, tuple[float, Exception]] = OrderedDict()
 
-    async def refresh(self, provider: Provider, tokens: TokenSet) -> TokenSet:
+    async def refresh(self, provider: Refreshing, tokens: TokenSet) -> TokenSet:
         """Fresh tokens for ``tokens``; raises LoginExpiredError or a transient error."""
         key = _key(provider.name, tokens)
         now = self._clock()
@@ -95,7 +105,7 @@ class Refresher:
         # shield: one waiting request cancelled (client gone) must not cancel the others' refresh
         return await asyncio.shield(future)
 
-    async def _run(self, provider: Provider, tokens: TokenSet, key: str) -> TokenSet:
+    async def _run(self, provider: Refreshing, tokens: TokenSet, key: str) -> TokenSet:
         started = time.perf_counter()
         try:
             if self.coordinator is None:

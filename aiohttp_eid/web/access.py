@@ -8,10 +8,10 @@ from aiohttp import web
 
 from ..errors import ConfigurationError, LoginExpiredError, NotAuthenticatedError, at_provider_boundary
 from ..identity import Identity
-from ..keys import IDENTITY, LOGIN, RUNTIME
+from ..runtime import IDENTITY, LOGIN, runtime_of
+from ..session.login_record import StoredLogin, clear_login, write_login
 from ..session.redis_storage import RedisStorage
-from ..session.store import StoredLogin, clear_login, write_login
-from .middleware import refreshed
+from .refresh import refreshed
 from .session_io import session_of
 
 __all__ = ["access_token", "get_identity", "logout_everywhere", "refresh_identity"]
@@ -29,7 +29,7 @@ async def access_token(request: web.Request) -> str:
     the provider ended it, ``ProviderUnavailableError`` when a due refresh failed
     for a transient reason (the login is kept; try again later).
     """
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     login: StoredLogin | None = request.get(LOGIN)
     if login is None or login.tokens is None:
         raise NotAuthenticatedError("no login with tokens")
@@ -50,7 +50,7 @@ async def access_token(request: web.Request) -> str:
 
 async def refresh_identity(request: web.Request) -> Identity:
     """Fetch the user's data from the provider again, store it and return it."""
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     await access_token(request)
     login = request.get(LOGIN)
     assert login is not None
@@ -80,7 +80,7 @@ async def logout_everywhere(request: web.Request) -> int:
     revoked on the server (``ConfigurationError``). The current session is
     cleared too; the provider's own session is not touched (use the logout route).
     """
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     if not isinstance(runtime.storage, RedisStorage):
         raise ConfigurationError(["storage: logout_everywhere needs Redis storage (EidConfig(storage='redis://...'))"])
     identity = get_identity(request)

@@ -18,8 +18,8 @@ from aiohttp import web
 from aiohttp_session import new_session
 
 from ..errors import EidError, ReplayError, StateError, at_provider_boundary
-from ..keys import IDENTITY, LOGIN, RUNTIME
-from ..session.store import StoredLogin, clear_login, pending_transactions, write_login, write_pending
+from ..runtime import IDENTITY, LOGIN, runtime_of
+from ..session.login_record import StoredLogin, clear_login, pending_transactions, write_login, write_pending
 from ..session.transaction import pop_transaction
 from .login import restart_login
 from .responses import error_response
@@ -32,7 +32,7 @@ log = logging.getLogger("aiohttp_eid")
 
 async def callback(request: web.Request) -> web.StreamResponse:
     """Validate the callback and complete the login, or show why it failed."""
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     name = request.match_info["provider"]
     provider = runtime.providers.get(name)
     if provider is None:

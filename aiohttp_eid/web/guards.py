@@ -14,8 +14,8 @@ from aiohttp import web
 
 from ..errors import EidError, InsufficientAssuranceError, NotAuthenticatedError, SessionStoreUnavailableError
 from ..identity import Assurance, Identity
-from ..keys import IDENTITY, RUNTIME, SESSION_UNAVAILABLE
-from .messages import text
+from ..messages import text
+from ..runtime import IDENTITY, SESSION_UNAVAILABLE, runtime_of
 from .responses import error_response, json_error, locale_of, wants_json
 
 __all__ = ["login_required", "require_identity", "requires_assurance"]
@@ -45,7 +45,7 @@ def require_identity(
     identity: Identity | None = request.get(IDENTITY)
     if identity is not None and assurance is None and providers is None and not claims:
         return identity  # login_required: the common case, on every protected request
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     if request.get(SESSION_UNAVAILABLE):
         raise SessionStoreUnavailableError("the session store is unavailable")
     allowed = tuple(providers) if providers is not None else tuple(runtime.providers)
@@ -69,7 +69,7 @@ def require_identity(
 
 
 def _deny(request: web.Request, error: EidError, login_url: str | None) -> web.HTTPException:
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     if wants_json(request):
         _, message = text(error.message, locale_of(request, runtime.config.default_locale))
         extra = {"login_url": login_url} if login_url else {}

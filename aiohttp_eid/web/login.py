@@ -6,10 +6,10 @@ from aiohttp import web
 
 from ..errors import InsufficientAssuranceError, at_provider_boundary
 from ..identity import Assurance
-from ..keys import RUNTIME
 from ..oidc.pkce import new_code_verifier, random_token
 from ..providers.base import Provider
-from ..session.store import pending_transactions, write_pending
+from ..runtime import runtime_of
+from ..session.login_record import pending_transactions, write_pending
 from ..session.transaction import Transaction, push_transaction
 from .responses import locale_of
 from .session_io import session_of
@@ -67,7 +67,7 @@ async def login_redirect(
     read from an unauthenticated link. Raises ``web.HTTPNotFound`` for an unknown provider and
     ``InsufficientAssuranceError`` when the provider cannot reach ``assurance``.
     """
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     chosen = runtime.providers.get(provider)
     if chosen is None:
         raise web.HTTPNotFound()
@@ -96,7 +96,7 @@ async def begin_login(
     restarted: bool = False,
 ) -> web.Response:
     """A new transaction recorded in the session, and the 302 that sends the browser to ``provider``."""
-    now = request.config_dict[RUNTIME].config.clock()
+    now = runtime_of(request).config.clock()
     tx = Transaction(
         state=random_token(),
         provider=provider.name,

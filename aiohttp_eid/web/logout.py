@@ -16,10 +16,9 @@ from aiohttp import web
 from yarl import URL
 
 from ..errors import EidError, OriginError, at_provider_boundary
-from ..keys import IDENTITY, LOGIN, RUNTIME
-from ..runtime import Runtime
-from ..session.store import read_login
-from .messages import ui
+from ..messages import ui
+from ..runtime import IDENTITY, LOGIN, Runtime, runtime_of
+from ..session.login_record import read_login
 from .responses import locale_of, page, wants_json
 from .session_io import session_of
 
@@ -30,7 +29,7 @@ log = logging.getLogger("aiohttp_eid")
 
 async def logout_page(request: web.Request) -> web.StreamResponse:
     """A page with a logout button; changes nothing."""
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     locale = locale_of(request, runtime.config.default_locale)
     action = html.escape(f"{runtime.config.prefix}/logout")
     body = (
@@ -55,7 +54,7 @@ def _same_origin(request: web.Request, runtime: Runtime) -> bool:
 
 async def logout(request: web.Request) -> web.StreamResponse:
     """End the login at the provider and here; idempotent."""
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     if not _same_origin(request, runtime):
         raise OriginError("logout POST from another origin")
     session = await session_of(request)

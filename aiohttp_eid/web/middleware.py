@@ -1,4 +1,4 @@
-"""(5, 7) The middleware: the request's login, refreshed when due, and its session saved.
+"""(5) The middleware: the request's login, refreshed when due (``web.refresh``), and its session saved.
 
 Reading is the hot path of every application: an anonymous request without a
 cookie costs a header lookup; a logged-in one whose login is in memory (decoded
@@ -17,22 +17,19 @@ from aiohttp_session import SESSION_KEY, STORAGE_KEY, AbstractStorage
 
 from ..errors import (
     EidError,
-    LoginExpiredError,
-    ProviderError,
     ProviderUnavailableError,
     SessionStoreUnavailableError,
-    TokenValidationError,
 )
 from ..identity import Identity
-from ..keys import IDENTITY, LOGIN, SESSION_UNAVAILABLE
-from ..runtime import Runtime
+from ..runtime import IDENTITY, LOGIN, SESSION_UNAVAILABLE, Runtime
+from ..session.cookie_storage import ChunkedCookieStorage
+from ..session.login_record import NOT_CACHED, LoginReader, clear_login, read_login, write_login
 from ..session.redis_storage import RedisStorage
-from ..session.storage import ChunkedCookieStorage
-from ..session.store import NOT_CACHED, LoginReader, StoredLogin, clear_login, read_login, write_login
+from .refresh import refreshed
 from .responses import error_response
 from .session_io import abandon_started_response, save_or_error, session_of
 
-__all__ = ["authenticate", "eid_middleware", "refreshed"]
+__all__ = ["authenticate", "eid_middleware"]
 
 log = logging.getLogger("aiohttp_eid")
 
@@ -123,29 +120,3 @@ async def authenticate(request: web.Request, runtime: Runtime) -> Identity | Non
             return None
     request[LOGIN] = login
     return login.identity
-
-
-async def refreshed(request: web.Request, runtime: Runtime, login: StoredLogin, *, quiet: bool) -> StoredLogin | None:
-    """``login`` with fresh tokens, stored in the session.
-
-    A transient failure keeps the login as it is (``quiet``) or raises; a refused
-    refresh (the provider ended the login) clears it and returns None.
-    """
-    assert login.tokens is not None
-    provider = runtime.providers[login.provider]
-    session = await session_of(request)
-    try:
-        tokens = await runtime.refresher.refresh(provider, login.tokens)
-    except LoginExpiredError:
-        clear_login(session)
-        request[LOGIN] = None
-        request[IDENTITY] = None
-        return None
-    except (ProviderUnavailableError, ProviderError, TokenValidationError, SessionStoreUnavailableError):
-        if quiet:
-            return login
-        raise
-    login = dataclasses.replace(login, tokens=tokens)
-    write_login(session, login)
-    request[LOGIN] = login
-    return login

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from aiohttp import web
 
 from ..errors import Action, EidError
-from .messages import negotiate, text, ui
+from ..messages import negotiate, text, ui
 
 __all__ = ["error_response", "json_error", "locale_of", "page", "wants_json"]
 

@@ -7,14 +7,14 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from ..keys import RUNTIME
+from ..messages import ui
 from ..rp_keys import RelyingPartyKeys
+from ..runtime import runtime_of
 from .callback import callback
 from .jwks import jwks_handler
 from .login import login as login_handler
 from .login import parse_assurance, safe_return_path
 from .logout import logout, logout_page
-from .messages import ui
 from .responses import locale_of, page
 
 __all__ = ["add_routes"]
@@ -22,7 +22,7 @@ __all__ = ["add_routes"]
 
 async def chooser(request: web.Request) -> web.StreamResponse:
     """``GET {prefix}/``: one login button per provider, keeping ``next``."""
-    runtime = request.config_dict[RUNTIME]
+    runtime = runtime_of(request)
     locale = locale_of(request, runtime.config.default_locale)
     back = safe_return_path(request.query.get("next"))
     assurance = parse_assurance(request.query.get("assurance"))

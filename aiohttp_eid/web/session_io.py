@@ -19,7 +19,7 @@ from aiohttp.http_writer import StreamWriter
 from aiohttp_session import SESSION_KEY, STORAGE_KEY, Session, get_session
 
 from ..errors import SessionError
-from ..keys import SESSION_SAVED
+from ..runtime import SESSION_SAVED
 
 __all__ = ["abandon_started_response", "on_response_prepare", "save_or_error", "save_session", "session_of"]
 

@@ -8,9 +8,8 @@ import pytest
 from yarl import URL
 
 from aiohttp_eid.errors import Action
-from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.providers.eidg_errors import EIDG_ERRORS
-from aiohttp_eid.runtime import RecentStates
+from aiohttp_eid.runtime import RUNTIME, RecentStates
 from aiohttp_eid.session.transaction import TTL
 from aiohttp_eid.testing import Fault
 from tests.support.harness import HTML, JSON, Harness, HarnessFactory

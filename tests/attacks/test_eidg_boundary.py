@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient, TestServer
 
 from aiohttp_eid import EidConfig, EidgConfig
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.testing import Fault
 from tests.support.app import build_app
 from tests.support.harness import HTML, JSON, Harness, HarnessFactory

@@ -16,7 +16,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from joserfc import jwe, jwt
 from joserfc.jwk import RSAKey
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.testing import Fault
 from tests.attacks.forging import EXTENSION, hs256_jwt, jwe_a128cbc, none_jwt, rs256_jwt
 from tests.support.app import build_app

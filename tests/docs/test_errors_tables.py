@@ -13,9 +13,9 @@ from pathlib import Path
 
 import aiohttp_eid
 from aiohttp_eid.errors import Action, EidError, Owner, ProviderError
+from aiohttp_eid.messages import LOCALES, MESSAGES, text, ui
 from aiohttp_eid.providers.eidg_errors import EIDG_ERRORS, eidg_error
-from aiohttp_eid.providers.oidc_errors import OIDC_ERRORS, oidc_error
-from aiohttp_eid.web.messages import LOCALES, MESSAGES, text, ui
+from aiohttp_eid.providers.openid_errors import OIDC_ERRORS, oidc_error
 
 PAGE = (Path(__file__).parents[2] / "docs" / "errors.md").read_text()
 LINKS = {Action.TRY_AGAIN: ui("try_again", "en"), Action.LOGIN_AGAIN: ui("start_again", "en"), Action.GENERIC: "none"}

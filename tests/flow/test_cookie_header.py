@@ -17,9 +17,9 @@ from aiohttp_session import Session
 from multidict import CIMultiDict
 
 from aiohttp_eid.session import cookies
+from aiohttp_eid.session.cookie_storage import ChunkedCookieStorage
 from aiohttp_eid.session.cookies import chunk_values, cookie_present, cookie_value, cookie_values
 from aiohttp_eid.session.crypto import derive_sealer
-from aiohttp_eid.session.storage import ChunkedCookieStorage
 from tests.support.harness import JSON, Harness
 
 HOST = "__Host-eid_session"

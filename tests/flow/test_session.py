@@ -13,9 +13,9 @@ from aiohttp_session import Session
 from multidict import CIMultiDict
 
 from aiohttp_eid.errors import SessionTooLargeError
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
+from aiohttp_eid.session.cookie_storage import CHUNK_CHARS, ChunkedCookieStorage, cookie_value
 from aiohttp_eid.session.crypto import derive_sealer
-from aiohttp_eid.session.storage import CHUNK_CHARS, ChunkedCookieStorage, cookie_value
 from tests.support.harness import JSON, Harness, HarnessFactory
 
 KEY_A = b"a" * 32

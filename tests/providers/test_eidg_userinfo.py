@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from aiohttp_eid import Assurance, TokenValidationError
+from aiohttp_eid.providers.eidg_saml import authn_context_class_ref
 from aiohttp_eid.providers.eidg_userinfo import DEFAULT_LEVELS, to_identity
-from aiohttp_eid.providers.saml import authn_context_class_ref
 
 ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
 

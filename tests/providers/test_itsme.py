@@ -12,8 +12,8 @@ from multidict import CIMultiDict
 from yarl import URL
 
 from aiohttp_eid import Identity, LoginDetails
-from aiohttp_eid.keys import RUNTIME
 from aiohttp_eid.oidc.client_auth import ASSERTION_TYPE
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.testing import Fault
 from tests.support.app import build_app
 from tests.support.harness import HTML, JSON, Harness

@@ -17,7 +17,7 @@ import pytest_asyncio
 from redis import Redis
 from redis.asyncio.cluster import RedisCluster
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.session.redis_keys import handoff_key, lock_key, record_key, subject_key, tokens_key
 from aiohttp_eid.session.redis_storage import RedisStorage
 from tests.redis.topology import Cluster as RedisClusterProcesses

@@ -17,7 +17,7 @@ from aiohttp_session import Session, SessionData
 from multidict import CIMultiDict
 from redis.asyncio import Redis
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.session.redis_keys import record_key, session_digest, subject_key, tokens_key
 from aiohttp_eid.session.redis_storage import RedisStorage
 from tests.support.harness import HTML, JSON, Harness, HarnessFactory

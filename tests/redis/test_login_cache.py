@@ -6,7 +6,7 @@ import asyncio
 
 from redis.asyncio import Redis
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.session.redis_storage import RedisStorage
 from aiohttp_eid.session.redis_tracking import RETRY_AFTER
 from tests.support.harness import Harness, HarnessFactory

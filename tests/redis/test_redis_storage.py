@@ -10,7 +10,7 @@ from aiohttp.test_utils import make_mocked_request
 from multidict import CIMultiDict
 from redis.asyncio import Redis
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.session.redis_storage import RedisStorage
 from tests.support.harness import HTML, JSON, HarnessFactory
 from tests.support.privacy import PERSONAL_VALUES, holds_jose

@@ -20,7 +20,7 @@ import pytest_asyncio
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.testing import Fault
 from tests.support.app import build_app
 from tests.support.harness import JSON, Harness

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from redis.asyncio import Redis
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.session.redis_keys import record_key, session_digest
 from aiohttp_eid.session.redis_storage import RedisStorage
 from aiohttp_eid.testing import Fault

@@ -10,7 +10,7 @@ from redis.asyncio.sentinel import SentinelConnectionPool, SentinelManagedSSLCon
 
 from aiohttp_eid import EidConfig
 from aiohttp_eid.errors import ConfigurationError
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.session.redis_connect import connect
 from aiohttp_eid.session.redis_storage import RedisStorage
 from example_app.settings import load_settings

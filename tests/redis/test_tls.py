@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from redis.asyncio import Redis
 
-from aiohttp_eid.keys import RUNTIME
+from aiohttp_eid.runtime import RUNTIME
 from aiohttp_eid.session.redis_storage import RedisStorage
 from tests.redis.topology import Sentinels
 from tests.support.harness import HarnessFactory

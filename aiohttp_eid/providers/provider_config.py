@@ -1,4 +1,4 @@
-"""Provider configurations: EIDG, itsme, and any standard OpenID provider.
+"""Provider configurations: what every provider has, then EIDG, itsme and any standard OpenID provider.
 
 Each is a frozen keyword-only dataclass whose ``problems()`` lists what is
 wrong with it; ``EidConfig`` gathers them into one ``ConfigurationError``.
@@ -11,15 +11,52 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from .config import ProviderConfig, check_url
-from .identity import Assurance
-from .rp_keys import RelyingPartyKeys
+from yarl import URL
 
-__all__ = ["EIDG_METHOD_PREFIX", "EidgConfig", "ItsmeConfig", "OidcConfig", "method_channel"]
+from ..identity import Assurance
+from ..rp_keys import RelyingPartyKeys
+from ..urls import check_url, prefix_problem
+from .itsme_claims import CLAIM_NAMES, full_claim_name
+
+__all__ = ["EIDG_METHOD_PREFIX", "EidgConfig", "ItsmeConfig", "OidcConfig", "ProviderConfig", "method_channel"]
 
 EIDG_METHOD_PREFIX = "infocert:identification:method:"
 _METHOD_NAME = re.compile(r"[A-Za-z0-9_+.-]+")
 _SERVICE_CODE = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+_PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ProviderConfig:
+    """What every provider configuration has."""
+
+    name: str
+    client_id: str
+    redirect_uri: str
+    #: the lowest level a login of this provider may have (None: the provider's default)
+    required_assurance: Assurance | None = None
+    #: provider level value -> Assurance, merged over the provider's defaults
+    assurance_levels: Mapping[str, Assurance] = dataclasses.field(default_factory=dict)
+    #: a label for the provider chooser page
+    label: str | None = None
+
+    def problems(self, prefix: str) -> list[str]:
+        """Every problem of this provider's fields, each prefixed with where it is."""
+        where = f"providers[{self.name!r}]"
+        problems: list[str] = []
+        if not _PROVIDER_NAME.fullmatch(self.name or ""):
+            problems.append(f"{where}.name: use 1-32 lowercase letters, digits, '-' or '_'")
+        if not self.client_id:
+            problems.append(f"{where}.client_id: missing")
+        check_url(f"{where}.redirect_uri", self.redirect_uri, problems, required=True)
+        expected_path = f"{prefix}/{self.name}/callback"
+        path = URL(self.redirect_uri).path if self.redirect_uri else ""
+        if "//" in path:
+            problems.append(f"{where}.redirect_uri: its path must not contain an empty segment ('//')")
+        # with a bad prefix the expected path means nothing: the prefix's own problem says what to fix
+        elif path and prefix_problem(prefix) is None and not path.endswith(expected_path):
+            problems.append(f"{where}.redirect_uri: its path must end with {expected_path}")
+        return problems
 
 
 def method_channel(method: str) -> str:
@@ -143,8 +180,6 @@ class ItsmeConfig(ProviderConfig):
         object.__setattr__(self, "claims", tuple(self.claims))
 
     def problems(self, prefix: str) -> list[str]:
-        from .providers.itsme_claims import CLAIM_NAMES, full_claim_name
-
         where = f"providers[{self.name!r}]"
         problems = super().problems(prefix)
         _discovery_problems(where, self.discovery_url, self.issuer, problems)

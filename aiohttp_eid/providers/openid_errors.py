@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from ..errors import Action, LoginExpiredError, Owner, ProviderError
-from .eidg_errors import describe
+from ..errors import Action, LoginExpiredError, Owner, ProviderError, describe
 
 __all__ = ["OIDC_ERRORS", "oidc_error", "refresh_error"]
 

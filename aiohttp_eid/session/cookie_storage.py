@@ -25,7 +25,7 @@ from ..errors import SessionTooLargeError
 from ..events import NO_EVENTS, Events
 from .cookies import chunk_values, cookie_present, cookie_value, only_span
 from .crypto import Sealer
-from .store import NOT_CACHED, CachedLogin, StoredLogin, read_login
+from .login_record import NOT_CACHED, CachedLogin, StoredLogin, read_login
 
 __all__ = ["CHUNK_CHARS", "MAX_CHUNKS", "ChunkedCookieStorage", "cookie_value"]
 

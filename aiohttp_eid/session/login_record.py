@@ -25,8 +25,14 @@ __all__ = [
     "LoginReader",
     "StoredLogin",
     "clear_login",
+    "logged_in_at",
+    "login_owner",
     "pending_transactions",
+    "put_tokens",
+    "raw_login",
     "read_login",
+    "take_tokens",
+    "tokens_version",
     "write_login",
     "write_pending",
 ]
@@ -140,3 +146,40 @@ def pending_transactions(session: Mapping[str, Any]) -> dict[str, Any]:
 def write_pending(session: MutableMapping[str, Any], pending: Mapping[str, Any]) -> None:
     """Store the pending transactions (removing the record when empty)."""
     _update(session, tx=dict(pending) or None)
+
+
+# -- the record's JSON form, for a storage that keeps the tokens apart (Redis) ----------------------
+
+
+def raw_login(session: Any) -> dict[str, Any] | None:
+    """The stored login's JSON object inside a session's data (edited in place), or None."""
+    ours = session.get(DATA_KEY) if isinstance(session, dict) else None
+    login = ours.get("login") if isinstance(ours, dict) else None
+    return login if isinstance(login, dict) else None
+
+
+def take_tokens(login: dict[str, Any]) -> dict[str, Any] | None:
+    """Remove the tokens from a raw login and return them (None: it has none)."""
+    tokens = login.pop("tok", None)
+    return tokens if isinstance(tokens, dict) else None
+
+
+def put_tokens(login: dict[str, Any], tokens: Any) -> None:
+    """Put back into a raw login the tokens ``take_tokens`` took out."""
+    login["tok"] = tokens
+
+
+def tokens_version(tokens: Mapping[str, Any]) -> str:
+    """The version of taken-out tokens: a refresh writes newer ones, never older ones over newer."""
+    return repr(TokenSet.obtained_at_of(tokens))
+
+
+def login_owner(login: Mapping[str, Any]) -> tuple[str, str]:
+    """The provider and subject of a raw login: whose sessions ``logout_everywhere`` ends."""
+    identity = login.get("id")
+    return str(login.get("p")), str(identity.get("subject") if isinstance(identity, Mapping) else None)
+
+
+def logged_in_at(login: Mapping[str, Any], default: float) -> float:
+    """When a raw login began (``default`` when the record does not say)."""
+    return float(login.get("t", default))
