@@ -19,7 +19,7 @@ from aiohttp_eid.testing.eidg.users import user_info as user_info_json
 from aiohttp_eid.testing.served import FORM, json_ok, read_form
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.eidg.emulator import EidgEmulator
+    from aiohttp_eid.testing.eidg.state import EidgState
 
 __all__ = ["discovery", "jwks", "logout", "revoke", "token", "user_info"]
 
@@ -41,7 +41,7 @@ def _same(given: str, expected: str) -> bool:
     )
 
 
-def _check_client(emulator: EidgEmulator, request: web.Request) -> None:
+def _check_client(emulator: EidgState, request: web.Request) -> None:
     """HTTP Basic client authentication: EIDG_5 (missing, malformed, client) or EIDG_6."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "basic":
@@ -64,7 +64,7 @@ def _one(form: MultiDictProxy[str], name: str) -> str | None:
     return values[0] if values and values[0] else None
 
 
-async def token(emulator: EidgEmulator, request: web.Request) -> web.Response:
+async def token(emulator: EidgState, request: web.Request) -> web.Response:
     form = await read_form(request)
     grant_type = form.get("grant_type", "")
     counter = _GRANT_COUNTERS.get(grant_type, "token.other")
@@ -88,7 +88,7 @@ async def token(emulator: EidgEmulator, request: web.Request) -> web.Response:
         return json_error(failure, scheme="Basic")
 
 
-def _exchange_code(emulator: EidgEmulator, form: MultiDictProxy[str]) -> web.Response:
+def _exchange_code(emulator: EidgState, form: MultiDictProxy[str]) -> web.Response:
     code = _one(form, "code")
     if code is None:
         raise EidgFailure("EIDG_9")
@@ -109,7 +109,7 @@ def _exchange_code(emulator: EidgEmulator, form: MultiDictProxy[str]) -> web.Res
     return _tokens(emulator, grant, refresh_token, with_nonce=True)
 
 
-def _refresh(emulator: EidgEmulator, form: MultiDictProxy[str]) -> web.Response:
+def _refresh(emulator: EidgState, form: MultiDictProxy[str]) -> web.Response:
     presented = _one(form, "refresh_token")  # redirect_uri is sent too: recorded only
     if presented is None:
         raise EidgFailure("EIDG_9")
@@ -127,7 +127,7 @@ def _refresh(emulator: EidgEmulator, form: MultiDictProxy[str]) -> web.Response:
     return _tokens(emulator, record.grant, refresh_token, with_nonce=False)
 
 
-def _tokens(emulator: EidgEmulator, grant: Grant, refresh_token: str, *, with_nonce: bool) -> web.Response:
+def _tokens(emulator: EidgState, grant: Grant, refresh_token: str, *, with_nonce: bool) -> web.Response:
     id_name, access_name, refresh_name, expires_name, type_name = _NAMES[emulator.naming]
     body: dict[str, object] = {}
     if emulator.include_id_token:
@@ -139,7 +139,7 @@ def _tokens(emulator: EidgEmulator, grant: Grant, refresh_token: str, *, with_no
     return json_ok(body)
 
 
-def _bearer_grant(emulator: EidgEmulator, request: web.Request, kind: TokenKind | None) -> Grant:
+def _bearer_grant(emulator: EidgState, request: web.Request, kind: TokenKind | None) -> Grant:
     """The live grant of the request's Bearer token; revokes it alone when asked."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer":
@@ -151,7 +151,7 @@ def _bearer_grant(emulator: EidgEmulator, request: web.Request, kind: TokenKind 
     return record.grant
 
 
-async def user_info(emulator: EidgEmulator, request: web.Request) -> web.Response:
+async def user_info(emulator: EidgState, request: web.Request) -> web.Response:
     if (early := await emulator.enter(request, "user-info")) is not None:
         return early
     try:
@@ -161,7 +161,7 @@ async def user_info(emulator: EidgEmulator, request: web.Request) -> web.Respons
     return json_ok(user_info_json(grant.user, grant.method, grant.raw_request, grant.raw_response))
 
 
-async def logout(emulator: EidgEmulator, request: web.Request) -> web.Response:
+async def logout(emulator: EidgState, request: web.Request) -> web.Response:
     """Ends the login of the Bearer access token: its access and refresh tokens."""
     if (early := await emulator.enter(request, "logout")) is not None:
         return early
@@ -173,7 +173,7 @@ async def logout(emulator: EidgEmulator, request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-async def revoke(emulator: EidgEmulator, request: web.Request) -> web.Response:
+async def revoke(emulator: EidgState, request: web.Request) -> web.Response:
     """An access token: that one only; a refresh token: it and its access tokens."""
     if (early := await emulator.enter(request, "revoke")) is not None:
         return early
@@ -191,13 +191,13 @@ async def revoke(emulator: EidgEmulator, request: web.Request) -> web.Response:
     return web.Response(status=200)
 
 
-async def jwks(emulator: EidgEmulator, request: web.Request) -> web.Response:
+async def jwks(emulator: EidgState, request: web.Request) -> web.Response:
     if (early := await emulator.enter(request, "jwks")) is not None:
         return early
     return web.json_response(emulator.jwks, headers={"Cache-Control": "max-age=300"})
 
 
-async def discovery(emulator: EidgEmulator, request: web.Request) -> web.Response:
+async def discovery(emulator: EidgState, request: web.Request) -> web.Response:
     if (early := await emulator.enter(request, "discovery")) is not None:
         return early
     base = emulator.base_url

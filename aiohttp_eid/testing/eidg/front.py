@@ -14,7 +14,7 @@ from aiohttp_eid.testing.eidg.users import EidgUser
 from aiohttp_eid.testing.served import page, read_form, redirect
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.eidg.emulator import EidgEmulator
+    from aiohttp_eid.testing.eidg.state import EidgState
 
 __all__ = ["DECISION_PATH", "authorize", "decision"]
 
@@ -22,7 +22,7 @@ DECISION_PATH = "/oauth2/authorize/decision"
 PENDING_LIFETIME = 600.0
 
 
-async def authorize(emulator: EidgEmulator, request: web.Request) -> web.Response:
+async def authorize(emulator: EidgState, request: web.Request) -> web.Response:
     if (early := await emulator.enter(request, "authorize")) is not None:
         return early
     now = emulator.clock()
@@ -56,7 +56,7 @@ async def authorize(emulator: EidgEmulator, request: web.Request) -> web.Respons
     return page(html)
 
 
-async def decision(emulator: EidgEmulator, request: web.Request) -> web.Response:
+async def decision(emulator: EidgState, request: web.Request) -> web.Response:
     """The chooser's answer: only the pending-request id, method, user and button."""
     if (early := await emulator.enter(request, "decision")) is not None:
         return early
@@ -81,7 +81,7 @@ async def decision(emulator: EidgEmulator, request: web.Request) -> web.Response
     return redirect(authz.error_callback_url(pending, code))
 
 
-def finish(emulator: EidgEmulator, pending: authz.AuthorizationRequest, user: EidgUser, method: str) -> web.Response:
+def finish(emulator: EidgState, pending: authz.AuthorizationRequest, user: EidgUser, method: str) -> web.Response:
     """Back to the client: with ``next_outcome`` if one is set, else with a code."""
     if emulator.next_outcome is not None:
         code, emulator.next_outcome = emulator.next_outcome, None

@@ -19,7 +19,7 @@ from aiohttp_eid.testing.oidc_provider.tokens import Grant, TokenKind, TokenReco
 from aiohttp_eid.testing.served import FORM, NO_STORE, json_ok, read_form
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
+    from aiohttp_eid.testing.oidc_provider.state import OidcProviderState
 
 __all__ = ["discovery", "jwks", "metadata", "revoke", "token", "userinfo"]
 
@@ -41,7 +41,7 @@ def _one(form: MultiMapping[str], name: str) -> str | None:
     return values[0] if values and values[0] else None
 
 
-async def token(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+async def token(emulator: OidcProviderState, request: web.Request) -> web.Response:
     form = await read_form(request)
     grant_type = form.get("grant_type", "")
     if (early := await emulator.enter(request, "token", _GRANT_COUNTERS.get(grant_type, "token.other"))) is not None:
@@ -74,7 +74,7 @@ def _verify_pkce(challenge: str | None, verifier: str | None) -> None:
         raise _invalid_grant("code_verifier does not match the code_challenge")
 
 
-async def _exchange_code(emulator: OidcProviderEmulator, form: MultiMapping[str]) -> web.Response:
+async def _exchange_code(emulator: OidcProviderState, form: MultiMapping[str]) -> web.Response:
     code = _one(form, "code")
     redirect_uri = _one(form, "redirect_uri")
     verifier = _one(form, "code_verifier")
@@ -92,7 +92,7 @@ async def _exchange_code(emulator: OidcProviderEmulator, form: MultiMapping[str]
     return await _tokens(emulator, found.grant, None, with_nonce=True)
 
 
-async def _refresh(emulator: OidcProviderEmulator, form: MultiMapping[str]) -> web.Response:
+async def _refresh(emulator: OidcProviderState, form: MultiMapping[str]) -> web.Response:
     record = emulator.store.find(_one(form, "refresh_token"), "refresh")
     if record is not None and record.state == "rotated":
         emulator.counters["token.refresh_replay"] += 1
@@ -105,7 +105,7 @@ async def _refresh(emulator: OidcProviderEmulator, form: MultiMapping[str]) -> w
 
 
 async def _tokens(
-    emulator: OidcProviderEmulator, grant: Grant, refresh: TokenRecord | None, *, with_nonce: bool
+    emulator: OidcProviderState, grant: Grant, refresh: TokenRecord | None, *, with_nonce: bool
 ) -> web.Response:
     access = emulator.store.new_token(grant, "access", emulator.token_lifetime)
     try:
@@ -126,7 +126,7 @@ async def _tokens(
     return json_ok(body)
 
 
-async def userinfo(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+async def userinfo(emulator: OidcProviderState, request: web.Request) -> web.Response:
     form = await read_form(request)
     if (early := await emulator.enter(request, "userinfo")) is not None:
         return early
@@ -156,7 +156,7 @@ async def userinfo(emulator: OidcProviderEmulator, request: web.Request) -> web.
     return web.Response(body=body.encode("ascii"), content_type="application/jwt", headers=NO_STORE)
 
 
-async def revoke(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+async def revoke(emulator: OidcProviderState, request: web.Request) -> web.Response:
     """RFC 7009: the client revokes one of its tokens; 200 even for a token unknown or already dead."""
     form = await read_form(request)
     if (early := await emulator.enter(request, "revoke")) is not None:
@@ -181,19 +181,19 @@ async def revoke(emulator: OidcProviderEmulator, request: web.Request) -> web.Re
     return web.Response(status=200, headers=NO_STORE)
 
 
-async def jwks(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+async def jwks(emulator: OidcProviderState, request: web.Request) -> web.Response:
     if (early := await emulator.enter(request, "jwks")) is not None:
         return early
     return web.json_response(emulator.jwks, headers={"Cache-Control": "max-age=300"})
 
 
-async def discovery(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+async def discovery(emulator: OidcProviderState, request: web.Request) -> web.Response:
     if (early := await emulator.enter(request, "discovery")) is not None:
         return early
     return web.json_response(metadata(emulator), headers={"Cache-Control": "max-age=300"})
 
 
-def metadata(emulator: OidcProviderEmulator) -> dict[str, Any]:
+def metadata(emulator: OidcProviderState) -> dict[str, Any]:
     """OpenID Connect Discovery 1.0 provider metadata reflecting the emulator's options."""
     issuer = emulator.issuer
     signing, algs, encs = [jose.SIGNING_ALG], ["RSA-OAEP"], ["A128CBC-HS256"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from multidict import MultiMapping
@@ -20,9 +19,10 @@ from yarl import URL
 from aiohttp_eid.testing.oidc_provider import keys as jose
 from aiohttp_eid.testing.oidc_provider.base import OAuthFailure
 from aiohttp_eid.testing.oidc_provider.claims import choose_acr, parse_claims_parameter, requested_acr_values
+from aiohttp_eid.testing.oidc_provider.tokens import AuthorizationRequest
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
+    from aiohttp_eid.testing.oidc_provider.state import OidcProviderState
 
 __all__ = [
     "AuthorizationRequest",
@@ -65,29 +65,6 @@ class ClientFailure(Exception):
     """The client or its redirect URI cannot be trusted: answer with a page, never redirect."""
 
 
-@dataclass
-class AuthorizationRequest:
-    """An authorization request, filled in as it is validated."""
-
-    client_id: str
-    redirect_uri: str
-    state: str | None
-    created: float
-    scopes: tuple[str, ...] = ()
-    nonce: str | None = None
-    claims: dict[str, dict[str, Any]] = field(default_factory=dict)
-    acr: str | None = None
-    locale: str = "en"
-    login_hint: str | None = None
-    display: str | None = None
-    prompt: tuple[str, ...] = ()
-    code_challenge: str | None = None
-    #: the verified claims of the request object, when there was one
-    request_object: dict[str, Any] | None = None
-    #: the effective parameters: the request object's values over the query's
-    params: dict[str, Any] = field(default_factory=dict)
-
-
 def redirect_allowed(uri: str, registered: Sequence[str]) -> bool:
     """Exact match against the registered URIs; any loopback http(s) URI when none are."""
     if registered:
@@ -99,7 +76,7 @@ def redirect_allowed(uri: str, registered: Sequence[str]) -> bool:
     return url.scheme in ("http", "https") and url.host in _LOOPBACK_HOSTS and url.user is None and "#" not in uri
 
 
-def check_client(params: MultiMapping[str], emulator: OidcProviderEmulator) -> AuthorizationRequest:
+def check_client(params: MultiMapping[str], emulator: OidcProviderState) -> AuthorizationRequest:
     """Stage one: a single, known ``client_id`` and an allowed ``redirect_uri``."""
     for name in ("client_id", "redirect_uri"):
         if len(params.getall(name, ())) > 1:
@@ -115,9 +92,7 @@ def check_client(params: MultiMapping[str], emulator: OidcProviderEmulator) -> A
     return AuthorizationRequest(client_id, redirect_uri, params.get("state"), emulator.clock())
 
 
-async def check_request(
-    params: MultiMapping[str], request: AuthorizationRequest, emulator: OidcProviderEmulator
-) -> None:
+async def check_request(params: MultiMapping[str], request: AuthorizationRequest, emulator: OidcProviderState) -> None:
     """Stage two, filling ``request`` in; raises :class:`OAuthFailure`."""
     if "request_uri" in params:
         raise OAuthFailure("request_uri_not_supported", "request_uri is not supported")
@@ -140,7 +115,7 @@ async def check_request(
     _fill(merged, request, emulator)
 
 
-async def read_request_object(value: str, emulator: OidcProviderEmulator) -> dict[str, Any]:
+async def read_request_object(value: str, emulator: OidcProviderState) -> dict[str, Any]:
     """Decrypt (if a JWE) and verify (RS256, with the RP's published key) a request object."""
     try:
         if value.count(".") == 4:
@@ -159,7 +134,7 @@ async def read_request_object(value: str, emulator: OidcProviderEmulator) -> dic
         raise OAuthFailure("invalid_request_object", str(problem)) from problem
 
 
-def _check_object(obj: dict[str, Any], outside: dict[str, Any], emulator: OidcProviderEmulator) -> None:
+def _check_object(obj: dict[str, Any], outside: dict[str, Any], emulator: OidcProviderState) -> None:
     def bad(description: str) -> OAuthFailure:
         return OAuthFailure("invalid_request_object", description)
 
@@ -193,7 +168,7 @@ def _check_object(obj: dict[str, Any], outside: dict[str, Any], emulator: OidcPr
         raise bad("claims must be a JSON object")
 
 
-def _fill(params: dict[str, Any], request: AuthorizationRequest, emulator: OidcProviderEmulator) -> None:
+def _fill(params: dict[str, Any], request: AuthorizationRequest, emulator: OidcProviderState) -> None:
     def text(name: str) -> str | None:
         value = params.get(name)
         if value is not None and not isinstance(value, str):

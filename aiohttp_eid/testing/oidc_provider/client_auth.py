@@ -20,7 +20,7 @@ from aiohttp_eid.testing.oidc_provider import keys as jose
 from aiohttp_eid.testing.oidc_provider.base import OAuthFailure
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
+    from aiohttp_eid.testing.oidc_provider.state import OidcProviderState
 
 __all__ = ["ASSERTION_TYPE", "MAX_ASSERTION_LIFETIME", "authenticate_client"]
 
@@ -51,7 +51,7 @@ def _basic(request: web.Request) -> tuple[str, str] | None:
     return unquote_plus(client_id), unquote_plus(secret)  # RFC 6749 2.3.1 form-encodes both
 
 
-async def authenticate_client(emulator: OidcProviderEmulator, request: web.Request, form: MultiMapping[str]) -> None:
+async def authenticate_client(emulator: OidcProviderState, request: web.Request, form: MultiMapping[str]) -> None:
     """Raise ``invalid_client`` (401) unless the request authenticates the client as configured."""
     method = emulator.client_auth
     basic = _basic(request)
@@ -75,7 +75,7 @@ async def authenticate_client(emulator: OidcProviderEmulator, request: web.Reque
         raise _invalid("wrong client secret")
 
 
-async def _private_key_jwt(emulator: OidcProviderEmulator, form: MultiMapping[str]) -> None:
+async def _private_key_jwt(emulator: OidcProviderState, form: MultiMapping[str]) -> None:
     if form.get("client_assertion_type") != ASSERTION_TYPE:
         raise _invalid(f"client_assertion_type must be {ASSERTION_TYPE}")
     assertion = form.get("client_assertion", "")
@@ -93,7 +93,7 @@ async def _private_key_jwt(emulator: OidcProviderEmulator, form: MultiMapping[st
     _check_assertion(emulator, claims, form)
 
 
-def _check_assertion(emulator: OidcProviderEmulator, claims: dict[str, Any], form: MultiMapping[str]) -> None:
+def _check_assertion(emulator: OidcProviderState, claims: dict[str, Any], form: MultiMapping[str]) -> None:
     client_id = emulator.client_id
     if claims.get("iss") != client_id or claims.get("sub") != client_id:
         raise _invalid("client_assertion iss and sub must be the client_id")

@@ -16,7 +16,7 @@ from aiohttp_eid.testing.oidc_provider.page import chooser_page, error_page, log
 from aiohttp_eid.testing.served import page, read_form, redirect
 
 if TYPE_CHECKING:
-    from aiohttp_eid.testing.oidc_provider.emulator import OidcProviderEmulator
+    from aiohttp_eid.testing.oidc_provider.state import OidcProviderState
 
 __all__ = ["DECISION_PATH", "PENDING_LIFETIME", "authorize", "decision", "end_session", "finish"]
 
@@ -24,7 +24,7 @@ DECISION_PATH = "/authorize/decision"
 PENDING_LIFETIME = 600.0
 
 
-def _error_page(emulator: OidcProviderEmulator, locale: str, description: str) -> web.Response:
+def _error_page(emulator: OidcProviderState, locale: str, description: str) -> web.Response:
     html = error_page(provider=emulator.name, locale=locale, error="invalid_request", description=description)
     return page(html, 400)
 
@@ -34,7 +34,7 @@ def _error_redirect(pending: authz.AuthorizationRequest, error: str, description
     return redirect(authz.callback_url(pending.redirect_uri, params))
 
 
-async def authorize(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+async def authorize(emulator: OidcProviderState, request: web.Request) -> web.Response:
     if (early := await emulator.enter(request, "authorize")) is not None:
         return early
     params = await read_params(request)
@@ -66,7 +66,7 @@ async def authorize(emulator: OidcProviderEmulator, request: web.Request) -> web
     return page(html)
 
 
-async def decision(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+async def decision(emulator: OidcProviderState, request: web.Request) -> web.Response:
     """The chooser's answer: the pending-request id, the user and the button."""
     if (early := await emulator.enter(request, "decision")) is not None:
         return early
@@ -86,9 +86,7 @@ async def decision(emulator: OidcProviderEmulator, request: web.Request) -> web.
     return _error_redirect(pending, "access_denied", "the user cancelled the login")
 
 
-def finish(
-    emulator: OidcProviderEmulator, pending: authz.AuthorizationRequest, user: EmulatedUser | None
-) -> web.Response:
+def finish(emulator: OidcProviderState, pending: authz.AuthorizationRequest, user: EmulatedUser | None) -> web.Response:
     """Back to the client: with ``next_outcome`` if one is set, else with a code for ``user``."""
     if emulator.next_outcome is not None:
         error, emulator.next_outcome = emulator.next_outcome, None
@@ -103,7 +101,7 @@ def finish(
     return redirect(authz.callback_url(pending.redirect_uri, [("code", code), ("state", pending.state)]))
 
 
-async def end_session(emulator: OidcProviderEmulator, request: web.Request) -> web.Response:
+async def end_session(emulator: OidcProviderState, request: web.Request) -> web.Response:
     """RP-initiated logout 1.0: ``id_token_hint``, ``post_logout_redirect_uri``, ``state``, ``client_id``."""
     if (early := await emulator.enter(request, "end_session")) is not None:
         return early

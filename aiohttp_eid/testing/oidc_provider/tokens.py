@@ -13,10 +13,33 @@ from typing import Any, Literal
 
 from aiohttp_eid.testing.oidc_provider.claims import EmulatedUser
 
-__all__ = ["CodeGrant", "Grant", "TokenRecord", "TokenStore"]
+__all__ = ["AuthorizationRequest", "CodeGrant", "Grant", "TokenRecord", "TokenStore"]
 
 TokenKind = Literal["access", "refresh"]
 TokenState = Literal["active", "rotated", "revoked"]
+
+
+@dataclass
+class AuthorizationRequest:
+    """An authorization request, filled in as it is validated."""
+
+    client_id: str
+    redirect_uri: str
+    state: str | None
+    created: float
+    scopes: tuple[str, ...] = ()
+    nonce: str | None = None
+    claims: dict[str, dict[str, Any]] = field(default_factory=dict)
+    acr: str | None = None
+    locale: str = "en"
+    login_hint: str | None = None
+    display: str | None = None
+    prompt: tuple[str, ...] = ()
+    code_challenge: str | None = None
+    #: the verified claims of the request object, when there was one
+    request_object: dict[str, Any] | None = None
+    #: the effective parameters: the request object's values over the query's
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(eq=False)
