@@ -14,7 +14,7 @@ import time
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from .processes import cpu_seconds, free_port, login, server
+from .processes import cpu_times, free_port, login, server
 
 WARM_UP = 5
 
@@ -24,8 +24,9 @@ async def _logins(origin: str, provider: str, count: int) -> None:
         await login(origin, provider)
 
 
-def measure(kind: str, *, logins: int, eidg: str) -> float:
-    """Milliseconds of application CPU per login with ``kind``: "eidg", "itsme" or "oidc" (``OidcConfig``)."""
+def measure(kind: str, *, logins: int, eidg: str) -> tuple[float, float]:
+    """Milliseconds of application user and system CPU per login with ``kind``: "eidg", "itsme" or "oidc"
+    (``OidcConfig``)."""
     app_port = free_port()
     origin = f"http://127.0.0.1:{app_port}"
     with contextlib.ExitStack() as stack:
@@ -38,9 +39,10 @@ def measure(kind: str, *, logins: int, eidg: str) -> float:
             args = ("--variant", kind, f"--{kind}", f"http://127.0.0.1:{emu_port}/oidc")
         app = stack.enter_context(server("bench.app", *args, "--port", str(app_port), port=app_port))
         asyncio.run(_logins(origin, kind, WARM_UP))  # discovery, keys, first imports
-        before = cpu_seconds(app.pid)
+        user, system = cpu_times(app.pid)
         asyncio.run(_logins(origin, kind, logins))
-        return (cpu_seconds(app.pid) - before) / logins * 1000
+        user_after, system_after = cpu_times(app.pid)
+        return (user_after - user) / logins * 1000, (system_after - system) / logins * 1000
 
 
 def rsa_floor_itsme(rounds: int = 200) -> float:

@@ -19,6 +19,7 @@ __all__ = [
     "LOAD_CPU",
     "SERVER_CPU",
     "cpu_seconds",
+    "cpu_times",
     "free_port",
     "login",
     "pinned",
@@ -68,10 +69,16 @@ async def login(origin: str, provider: str = "eidg", jar: aiohttp.CookieJar | No
     return "; ".join(f"{c.key}={c.value}" for c in jar)
 
 
+def cpu_times(pid: int) -> tuple[float, float]:
+    """User and system CPU seconds a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time a process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(cpu_times(pid))
 
 
 def rss_kib(pid: int) -> int:

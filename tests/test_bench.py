@@ -37,6 +37,9 @@ def test_a_login_cpu_below_the_clock_tick_is_printed_not_divided_by() -> None:
     printed = table({"machine": "m", "date": "d", "skipped": [], "logins": logins, "storm": storm, "memory": {}})
     assert "| CPU per eidg login | 0.00 ms (below the clock tick: use more --logins) |" in printed
     assert "| CPU per itsme login | 5.00 ms (200 logins/s on one core) |" in printed
+    # the itsme login beside its RSA floor, and against EIDG's login plus that floor (issue 14's yardsticks)
+    assert "| itsme login / its RSA floor | 5.00 |" in printed
+    assert "| itsme login - (eidg login + RSA floor) | +4.00 ms |" in printed
 
 
 def test_bench_runs_without_wrk_and_redis_and_says_what_it_skipped(tmp_path: Path) -> None:
@@ -64,7 +67,9 @@ def test_bench_runs_without_wrk_and_redis_and_says_what_it_skipped(tmp_path: Pat
     assert "redis-server not installed" in result.stderr, output
     table = result.stdout.split("\n\n")[1]  # the table itself, between the machine line and the notes
     # what ran (the storm's figures depend on timing on this machine: only their presence is checked here)
-    for row in ("| CPU per eidg login |", "| CPU per itsme login |", "| CPU per oidc login |", "| refresh storm:"):
+    rows = ["| CPU per eidg login |", "| CPU per itsme login |", "| CPU per oidc login |", "| refresh storm:"]
+    rows += ["| CPU per eidg login: user / system |", "| itsme login / its RSA floor |"]
+    for row in rows:
         assert row in table, output
     assert "requests/s" not in table, output
     assert "redis storage" not in table, output
