@@ -30,10 +30,6 @@ class Provider(Protocol):
     name: str
 
     @property
-    def refreshes(self) -> bool:
-        """Whether logins of this provider keep tokens to refresh (and log out with)."""
-
-    @property
     def config(self) -> ProviderConfig:
         """The provider's configuration."""
 

@@ -29,8 +29,6 @@ def json_object(answer: HttpAnswer) -> dict[str, Any]:
 class ProviderSteps:
     """What EidgProvider and OidcProvider share: their name, HTTP client, clock, leeway and common steps."""
 
-    refreshes = True
-
     def __init__(
         self, name: str, http: HttpClient, *, clock: Callable[[], float], leeway: float, log: logging.Logger
     ) -> None:
