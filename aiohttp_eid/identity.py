@@ -180,24 +180,37 @@ _PARTS: dict[str, type[Any]] = {
     "id_document": IdentityDocument,
     "device": Device,
 }
+_PART_TYPES = frozenset(_PARTS.values())
 _DATE_FIELDS = frozenset(
     {"birth_date", "expires_on", "issued_on", "valid_from", "read_on"},
 )
 
 
+_FIELD_NAMES: dict[type[Any], tuple[str, ...]] = {}
+
+
 def _to_dict(obj: Any) -> dict[str, Any]:
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:  # once per class: dataclasses.fields() costs more than the rest of a call
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(obj))
     out: dict[str, Any] = {}
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
+    for name in names:
+        value = getattr(obj, name)
         if value is None:
             continue
-        if isinstance(value, Assurance):
+        kind = type(value)
+        if kind is str or kind is bool:
+            pass  # most fields: nothing to convert
+        elif kind in _PART_TYPES:
+            value = _to_dict(value)
+        elif isinstance(value, Assurance):
             value = value.name
         elif isinstance(value, date):
             value = value.isoformat()
         elif dataclasses.is_dataclass(value):
             value = _to_dict(value)
-        out[f.name] = value
+        out[name] = value
     return out
 
 

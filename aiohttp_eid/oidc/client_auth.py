@@ -52,11 +52,16 @@ class ClientAuthenticator:
     client_secret: str | None = None
     key: RSAKey | None = None
     clock: Callable[[], float]
+    #: the client_secret_basic header, built once: it never changes
+    _basic: str = dataclasses.field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_basic", basic_authorization(self.client_id, self.client_secret or ""))
 
     def apply(self, endpoint: str, headers: dict[str, str], form: dict[str, str]) -> None:
         """Put the credentials into ``headers`` or ``form`` for a request to ``endpoint``."""
         if self.method == "client_secret_basic":
-            headers["Authorization"] = basic_authorization(self.client_id, self.client_secret or "")
+            headers["Authorization"] = self._basic
         elif self.method == "client_secret_post":
             form["client_id"] = self.client_id
             form["client_secret"] = self.client_secret or ""

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
@@ -23,6 +24,7 @@ __all__ = ["HttpAnswer", "HttpClient", "cache_max_age", "new_client_session", "u
 log = logging.getLogger("aiohttp_eid.http")
 
 USER_AGENT = "aiohttp-eid"
+_FORM = "application/x-www-form-urlencoded"
 
 
 def new_client_session(timeout: float) -> aiohttp.ClientSession:
@@ -130,29 +132,28 @@ class HttpClient:
         data: Mapping[str, str] | None,
         parse_json: bool,
     ) -> HttpAnswer:
-        async with self.session.request(
-            method,
-            url,
-            headers=headers,
-            data=data,
-            allow_redirects=False,
-        ) as resp:
+        body: bytes | None = None
+        if data is not None:
+            # encoded here, as aiohttp's FormData would (RFC 6749 appendix B), without its multipart machinery
+            body = urlencode(data).encode("ascii")
+            headers = {**(headers or {}), "Content-Type": _FORM}
+        async with self.session.request(method, url, headers=headers, data=body, allow_redirects=False) as resp:
             if resp.content_length is not None and resp.content_length > self.max_bytes:
                 raise self._too_large(method, url, provider)
-            body = bytearray()
+            received = bytearray()
             async for chunk in resp.content.iter_chunked(65536):
-                body += chunk
-                if len(body) > self.max_bytes:
+                received += chunk
+                if len(received) > self.max_bytes:
                     raise self._too_large(method, url, provider)
             content_type = resp.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            answer = HttpAnswer(resp.status, content_type, bytes(body), max_age=cache_max_age(resp.headers))
-        if parse_json and body and (content_type.endswith("json") or not content_type):
+            status, max_age = resp.status, cache_max_age(resp.headers)
+        parsed = None
+        if parse_json and received and (content_type.endswith("json") or not content_type):
             try:
-                parsed = json.loads(body)
+                parsed = json.loads(received)
             except (ValueError, UnicodeDecodeError, RecursionError):
                 parsed = None  # announced as JSON but is not: callers see "not an object"
-            return dataclasses.replace(answer, json=parsed)
-        return answer
+        return HttpAnswer(status, content_type, bytes(received), json=parsed, max_age=max_age)
 
     def _too_large(self, method: str, url: str, provider: str) -> ProviderUnavailableError:
         log.warning("provider %s answer too large (%s %s)", provider, method, _where(url))

@@ -16,12 +16,13 @@ __all__ = ["MAX_SAML_BYTES", "authn_context_class_ref"]
 
 MAX_SAML_BYTES = 512 * 1024
 _ASSERTION = "urn:oasis:names:tc:SAML:2.0:assertion"
-_PATH = (
+_PATH = [
     f"{_ASSERTION} Assertion",
     f"{_ASSERTION} AuthnStatement",
     f"{_ASSERTION} AuthnContext",
     f"{_ASSERTION} AuthnContextClassRef",
-)
+]
+_CLASS_REF = _PATH[-1]
 
 
 class _Forbidden(Exception):
@@ -43,24 +44,30 @@ def authn_context_class_ref(raw_response: object) -> str | None:
     found: list[str] = []
     stack: list[str] = []
     text: list[str] = []
+    push, pop = stack.append, stack.pop
+    parser = expat.ParserCreate(namespace_separator=" ")
 
+    # a call per element is most of the cost: text is collected only inside a class ref
     def start(name: str, _attrs: object) -> None:
-        stack.append(name)
-        text.clear()
+        push(name)
+        if name == _CLASS_REF:
+            text.clear()
+            parser.CharacterDataHandler = text.append
 
     def end(name: str) -> None:
-        # the element path below the Response (or a bare Assertion) must end with _PATH
-        if tuple(stack[-len(_PATH) :]) == _PATH:
-            found.append("".join(text).strip())
-        stack.pop()
+        if name == _CLASS_REF:
+            parser.CharacterDataHandler = None
+            # the element path below the Response (or a bare Assertion) must end with _PATH
+            if stack[-4:] == _PATH:
+                found.append("".join(text).strip())
+        pop()
 
-    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
     parser.StartDoctypeDeclHandler = _forbid
     parser.EntityDeclHandler = _forbid
     parser.ExternalEntityRefHandler = _forbid  # type: ignore[assignment]
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    parser.CharacterDataHandler = text.append
     try:
         parser.Parse(xml, True)
     except (_Forbidden, expat.ExpatError, ValueError):

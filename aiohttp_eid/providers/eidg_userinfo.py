@@ -166,12 +166,13 @@ def to_identity(
 
 
 def _text(value: Any) -> str | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int | float):
-        value = str(value)
-    if not isinstance(value, str):
-        return None
+    if type(value) is not str:  # JSON gives exact str: the usual case checks nothing more
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, int | float):
+            value = str(value)
+        elif not isinstance(value, str):
+            return None
     value = value.strip()
     return None if not value or value.lower() == "null" else value
 

@@ -45,7 +45,6 @@ async def callback(request: web.Request) -> web.StreamResponse:
     tx = pop_transaction(pending, state, now) if state else None
     if state in pending or tx is not None:
         write_pending(session, pending)
-    retry = runtime.login_url(name, tx.return_to if tx else "/")
     started = time.perf_counter()
     try:
         # before the transaction: a replayed pre-callback cookie still holds it
@@ -71,7 +70,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
             request,
             exc,
             default_locale=(tx.locale if tx else None) or config.default_locale,
-            retry_url=retry,
+            retry_url=runtime.login_url(name, tx.return_to if tx else "/"),
             locale_hints=(getattr(provider.config, "ui_locales", None),),
         )
     duration = time.perf_counter() - started  # the provider's part: code exchange, validation, user data
