@@ -83,6 +83,12 @@ def run(seconds: int, rounds: int, logins: int, sessions: int, storm_requests: i
                     f"{provider}_user_ms": user,
                     f"{provider}_system_ms": system,
                 }
+            # the way users log in: a protected page first, which sends the browser on to the provider
+            for provider in ("eidg", "itsme"):
+                user, system = login_cpu.measure(provider, logins=logins, eidg=eidg, start="/")
+                results["logins"][f"{provider}_from_page_cpu_ms"] = user + system
+            user, system = login_cpu.measure("eidg_http_floor", logins=logins, eidg=eidg)
+            results["logins"]["eidg_http_floor_ms"] = user + system
             results["logins"]["itsme_rsa_floor_ms"] = login_cpu.rsa_floor_itsme()
         results["storm"] = storm.measure(storm_requests)
         storages = ("redis", "cookie") if redis else ("cookie",)
@@ -114,6 +120,15 @@ def table(r: dict[str, Any]) -> str:
         if f"{provider}_user_ms" in logins:
             user, system = logins[f"{provider}_user_ms"], logins[f"{provider}_system_ms"]
             lines.append(f"| CPU per {provider} login: user / system | {user:.2f} ms / {system:.2f} ms |")
+    for provider in ("eidg", "itsme"):
+        if f"{provider}_from_page_cpu_ms" in logins:
+            ms = logins[f"{provider}_from_page_cpu_ms"]
+            lines.append(f"| CPU per {provider} login from a protected page | {ms:.2f} ms |")
+    if "eidg_http_floor_ms" in logins:
+        # what aiohttp's own HTTP costs for the same exchanges; the rest is the protocol and the plugin
+        http = logins["eidg_http_floor_ms"]
+        lines.append(f"| eidg login's HTTP exchanges alone (bench.http_floor) | {http:.2f} ms |")
+        lines.append(f"| eidg login - its HTTP exchanges | {logins['eidg_cpu_ms'] - http:+.2f} ms |")
     floor = logins["itsme_rsa_floor_ms"]
     lines.append(f"| itsme RSA floor per login | {floor:.2f} ms |")
     if floor:

@@ -19,28 +19,36 @@ from .processes import cpu_times, free_port, login, server
 WARM_UP = 5
 
 
-async def _logins(origin: str, provider: str, count: int) -> None:
+async def _logins(origin: str, provider: str, count: int, start: str | None) -> None:
     for _ in range(count):
-        await login(origin, provider)
+        await login(origin, provider, start=start)
 
 
-def measure(kind: str, *, logins: int, eidg: str) -> tuple[float, float]:
+def measure(kind: str, *, logins: int, eidg: str, start: str | None = None) -> tuple[float, float]:
     """Milliseconds of application user and system CPU per login with ``kind``: "eidg", "itsme" or "oidc"
-    (``OidcConfig``)."""
+    (``OidcConfig``), or "eidg_http_floor" (the EIDG login's HTTP exchanges alone, ``bench.http_floor``).
+
+    ``start``: the page the browser first asks for (by default the login link; ``"/"`` is a protected page).
+    """
     app_port = free_port()
     origin = f"http://127.0.0.1:{app_port}"
+    module = "bench.app"
+    args: tuple[str, ...]
     with contextlib.ExitStack() as stack:
-        if kind == "eidg":
+        if kind == "eidg_http_floor":
+            module, args = "bench.http_floor", ("--eidg", eidg)
+        elif kind == "eidg":
             args = ("--variant", "cookie", "--eidg", eidg)
         else:  # itsme and the generic provider: their emulator in its own process, under /oidc
             emu_port = free_port()
             emulator = ("--kind", kind, "--port", str(emu_port), "--rp-jwks", f"{origin}/auth/jwks.json")
             stack.enter_context(server("bench.emulator", *emulator, port=emu_port))
             args = ("--variant", kind, f"--{kind}", f"http://127.0.0.1:{emu_port}/oidc")
-        app = stack.enter_context(server("bench.app", *args, "--port", str(app_port), port=app_port))
-        asyncio.run(_logins(origin, kind, WARM_UP))  # discovery, keys, first imports
+        app = stack.enter_context(server(module, *args, "--port", str(app_port), port=app_port))
+        provider = kind.removesuffix("_http_floor")
+        asyncio.run(_logins(origin, provider, WARM_UP, start))  # discovery, keys, first imports
         user, system = cpu_times(app.pid)
-        asyncio.run(_logins(origin, kind, logins))
+        asyncio.run(_logins(origin, provider, logins, start))
         user_after, system_after = cpu_times(app.pid)
         return (user_after - user) / logins * 1000, (system_after - system) / logins * 1000
 

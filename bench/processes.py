@@ -55,13 +55,35 @@ def server(module: str, *args: str, port: int, cpu: int | None = None) -> Iterat
         process.wait(timeout=15)
 
 
-async def login(origin: str, provider: str = "eidg", jar: aiohttp.CookieJar | None = None) -> str:
-    """A whole login through the emulator; the Cookie header of the new session."""
+#: what a browser sends with a page request (without text/html, a protected page answers a JSON 401)
+BROWSER_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "it-IT,it;q=0.9,en;q=0.8",
+}
+
+
+async def login(
+    origin: str, provider: str = "eidg", jar: aiohttp.CookieJar | None = None, *, start: str | None = None
+) -> str:
+    """A whole login through the emulator; the Cookie header of the new session.
+
+    ``start`` is the first page the browser asks for: by default the provider's login link;
+    a protected page (``"/"``) follows the application's own redirects to the provider, as a
+    browser does.
+    """
     jar = jar or aiohttp.CookieJar(unsafe=True)
-    async with aiohttp.ClientSession(cookie_jar=jar) as browser, aiohttp.ClientSession() as emulator:
-        async with browser.get(f"{origin}/auth/{provider}/login?next=/", allow_redirects=False) as resp:
-            authorize = resp.headers["Location"]
-        async with emulator.get(authorize, allow_redirects=False) as resp:
+    url = start or f"/auth/{provider}/login?next=/"
+    async with (
+        aiohttp.ClientSession(cookie_jar=jar, headers=BROWSER_HEADERS) as browser,
+        aiohttp.ClientSession() as emulator,
+    ):
+        for _ in range(3):  # the application's own redirects, then the provider's authorization URL
+            async with browser.get(f"{origin}{url}", allow_redirects=False) as resp:
+                location = URL(resp.headers["Location"])
+            if location.is_absolute() and location.origin() != URL(origin):
+                break
+            url = location.path_qs
+        async with emulator.get(location, allow_redirects=False) as resp:
             callback = URL(resp.headers["Location"])
         async with browser.get(f"{origin}{callback.path_qs}", allow_redirects=False) as resp:
             if resp.status != 302:

@@ -69,6 +69,7 @@ def test_bench_runs_without_wrk_and_redis_and_says_what_it_skipped(tmp_path: Pat
     # what ran (the storm's figures depend on timing on this machine: only their presence is checked here)
     rows = ["| CPU per eidg login |", "| CPU per itsme login |", "| CPU per oidc login |", "| refresh storm:"]
     rows += ["| CPU per eidg login: user / system |", "| itsme login / its RSA floor |"]
+    rows += ["| CPU per eidg login from a protected page |", "| eidg login's HTTP exchanges alone"]
     for row in rows:
         assert row in table, output
     assert "requests/s" not in table, output

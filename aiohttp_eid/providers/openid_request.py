@@ -85,7 +85,7 @@ class OpenIdLogin(ProviderSteps):
             params["ui_locales"] = locale
         claims = self._claims_request(acr, tx.login_hint)
         if claims:
-            params["claims"] = json.dumps(claims, separators=(",", ":"))
+            params["claims"] = claims  # an object inside a request object; JSON text in a query
         elif tx.login_hint:
             params["login_hint"] = tx.login_hint
         endpoint = URL(str(meta.get("authorization_endpoint") or ""))
@@ -94,6 +94,8 @@ class OpenIdLogin(ProviderSteps):
         if p.request_object != "none":
             signed = await self._request_object(params, meta)
             params = {k: params[k] for k in QUERY_REPEATED} | {"request": signed}
+        elif claims:
+            params["claims"] = json.dumps(claims, separators=(",", ":"))
         return str(endpoint.with_query({k: str(v) for k, v in params.items()}))
 
     def _claims_request(self, acr: Sequence[str], login_hint: str | None) -> dict[str, Any] | None:

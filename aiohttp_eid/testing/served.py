@@ -102,6 +102,8 @@ class SeenRequest:
     form: Mapping[str, str] = field(default_factory=dict)
     #: the order of arrival across all endpoints of one emulator (1, 2, ...)
     seq: int = 0
+    #: the client's (host, port): requests with the same peer came over one kept-alive connection
+    peer: tuple[str, int] | None = None
 
     @property
     def bearer(self) -> str | None:
@@ -123,6 +125,11 @@ class SeenRequest:
             return None
         user, sep, password = decoded.partition(":")
         return (user, password) if sep else None
+
+
+def _peer(request: web.Request) -> tuple[str, int] | None:
+    peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+    return (str(peer[0]), int(peer[1])) if isinstance(peer, tuple) and len(peer) >= 2 else None
 
 
 class Recorder:
@@ -153,6 +160,7 @@ class Recorder:
                 query=dict(request.query),
                 form=dict(form or {}),
                 seq=self._seq,
+                peer=_peer(request),
             )
         )
         del seen[:-MAX_SEEN_PER_ENDPOINT]
