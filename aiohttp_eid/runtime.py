@@ -95,6 +95,9 @@ RUNTIME: Final = web.AppKey[Runtime]("aiohttp_eid.runtime")
 
 def runtime_of(request: web.Request) -> Runtime:
     """The plugin's state for ``request``'s application; ConfigurationError when ``setup()`` was never called."""
+    runtime = request.app.get(RUNTIME)  # the usual case, without building config_dict's chain of applications
+    if runtime is not None:
+        return runtime
     try:
         return request.config_dict[RUNTIME]
     except KeyError:
