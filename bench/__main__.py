@@ -56,7 +56,9 @@ def missing_tools() -> dict[str, str]:
     return missing
 
 
-def run(seconds: int, rounds: int, logins: int, sessions: int, storm_requests: int = 200) -> dict[str, Any]:
+def run(
+    seconds: int, rounds: int, logins: int, sessions: int, storm_requests: int = 200, baseline: Path | None = None
+) -> dict[str, Any]:
     missing = missing_tools()
     results: dict[str, Any] = {
         "machine": machine(),
@@ -90,6 +92,9 @@ def run(seconds: int, rounds: int, logins: int, sessions: int, storm_requests: i
             user, system = login_cpu.measure("eidg_http_floor", logins=logins, eidg=eidg)
             results["logins"]["eidg_http_floor_ms"] = user + system
             results["logins"]["itsme_rsa_floor_ms"] = login_cpu.rsa_floor_itsme()
+            if baseline is not None:
+                compared = login_cpu.against_baseline(baseline, logins=logins, eidg=eidg, rounds=rounds)
+                results["baseline"] = {"checkout": str(baseline), "logins": compared}
         results["storm"] = storm.measure(storm_requests)
         storages = ("redis", "cookie") if redis else ("cookie",)
         results["memory"] = {s: memory.measure(s, redis=redis or "", count=sessions) for s in storages}
@@ -107,6 +112,8 @@ def run(seconds: int, rounds: int, logins: int, sessions: int, storm_requests: i
 
 def table(r: dict[str, Any]) -> str:
     lines = [f"Machine: {r['machine']}; {r['date']}.", "", "| measure | value |", "|---|---|"]
+    if "baseline" in r:
+        lines[0] += f" Baseline: {r['baseline']['checkout']}."
     for variant, d in r.get("protected", {}).items():
         lines.append(f"| requests/s, {variant} | {d['median']:.0f} ({d['min']:.0f} to {d['max']:.0f}) |")
     for name, value in r.get("ratios", {}).items():
@@ -136,6 +143,11 @@ def table(r: dict[str, Any]) -> str:
         itsme, eidg = logins["itsme_cpu_ms"], logins["eidg_cpu_ms"]
         lines.append(f"| itsme login / its RSA floor | {itsme / floor:.2f} |")
         lines.append(f"| itsme login - (eidg login + RSA floor) | {itsme - eidg - floor:+.2f} ms |")
+    if "baseline" in r:
+        for name, cpu in r["baseline"]["logins"].items():
+            this, base = cpu["this"], cpu["baseline"]
+            ratio = f"{this / base:.2f}" if base else "-"
+            lines.append(f"| CPU per {name}, this tree / baseline | {this:.2f} / {base:.2f} ms = {ratio} |")
     s = r["storm"]
     lines += [
         f"| refresh storm: requests / refreshes / replays | {s['requests']} / {s['refreshes']} / {s['replays']} |",
@@ -158,9 +170,15 @@ def main() -> None:
     parser.add_argument("--logins", type=int, default=200)
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--storm", type=int, default=200, help="concurrent requests of the refresh storm")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="DIR",
+        help="another checkout (e.g. a git worktree of main) whose login CPU is measured beside this one's",
+    )
     args = parser.parse_args()
     started = time.monotonic()
-    results = run(args.seconds, args.rounds, args.logins, args.sessions, args.storm)
+    results = run(args.seconds, args.rounds, args.logins, args.sessions, args.storm, args.baseline)
     results["seconds"] = round(time.monotonic() - started, 1)
     print(table(results))
     print(f"\n(run took {results['seconds']} s)")

@@ -2,19 +2,23 @@
 
 The application and the emulator run in separate processes on 127.0.0.1; this process
 drives whole logins (login redirect, provider, callback with token exchange, validation,
-userinfo, session write) and reads the application's own CPU time from /proc.
+userinfo, session write) and reads the application's own CPU time from /proc. Beside them:
+the EIDG login's HTTP exchanges alone (``bench.http_floor``), itsme's RSA operations alone,
+and, with a baseline checkout, the same logins of another version, rounds interleaved.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import statistics
 import time
+from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from .processes import cpu_times, free_port, login, server
+from .processes import ROOT, cpu_times, free_port, login, server
 
 WARM_UP = 5
 
@@ -24,11 +28,12 @@ async def _logins(origin: str, provider: str, count: int, start: str | None) -> 
         await login(origin, provider, start=start)
 
 
-def measure(kind: str, *, logins: int, eidg: str, start: str | None = None) -> tuple[float, float]:
+def measure(kind: str, *, logins: int, eidg: str, start: str | None = None, root: Path = ROOT) -> tuple[float, float]:
     """Milliseconds of application user and system CPU per login with ``kind``: "eidg", "itsme" or "oidc"
     (``OidcConfig``), or "eidg_http_floor" (the EIDG login's HTTP exchanges alone, ``bench.http_floor``).
 
     ``start``: the page the browser first asks for (by default the login link; ``"/"`` is a protected page).
+    ``root``: the checkout whose application is measured (the emulators are always this one's).
     """
     app_port = free_port()
     origin = f"http://127.0.0.1:{app_port}"
@@ -44,7 +49,7 @@ def measure(kind: str, *, logins: int, eidg: str, start: str | None = None) -> t
             emulator = ("--kind", kind, "--port", str(emu_port), "--rp-jwks", f"{origin}/auth/jwks.json")
             stack.enter_context(server("bench.emulator", *emulator, port=emu_port))
             args = ("--variant", kind, f"--{kind}", f"http://127.0.0.1:{emu_port}/oidc")
-        app = stack.enter_context(server(module, *args, "--port", str(app_port), port=app_port))
+        app = stack.enter_context(server(module, *args, "--port", str(app_port), port=app_port, root=root))
         provider = kind.removesuffix("_http_floor")
         asyncio.run(_logins(origin, provider, WARM_UP, start))  # discovery, keys, first imports
         user, system = cpu_times(app.pid)
@@ -72,3 +77,19 @@ def rsa_floor_itsme(rounds: int = 200) -> float:
         for _ in range(2):
             key.decrypt(wrapped, oaep)
     return (time.process_time() - start) / rounds * 1000
+
+
+#: the logins compared with a baseline checkout: (provider, first page; None is the login link)
+BASELINE_LOGINS = (("eidg", None), ("eidg", "/"), ("itsme", None), ("itsme", "/"))
+
+
+def against_baseline(baseline: Path, *, logins: int, eidg: str, rounds: int) -> dict[str, dict[str, float]]:
+    """Median login CPU (ms) of this checkout and of ``baseline``, rounds interleaved, for BASELINE_LOGINS."""
+    figures: dict[str, dict[str, list[float]]] = {}
+    for _ in range(rounds):
+        for provider, start in BASELINE_LOGINS:
+            name = f"{provider} login" + (" from a protected page" if start else "")
+            for label, root in (("this", ROOT), ("baseline", baseline)):
+                cpu = sum(measure(provider, logins=logins, eidg=eidg, start=start, root=root))
+                figures.setdefault(name, {}).setdefault(label, []).append(cpu)
+    return {name: {label: statistics.median(v) for label, v in by.items()} for name, by in figures.items()}

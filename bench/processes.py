@@ -42,11 +42,16 @@ def pinned(command: list[str], cpu: int | None) -> list[str]:
 
 
 @contextmanager
-def server(module: str, *args: str, port: int, cpu: int | None = None) -> Iterator[subprocess.Popen[bytes]]:
-    """``python -m <module> <args>`` listening on 127.0.0.1:port (on ``cpu`` if given), stopped on exit."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def server(
+    module: str, *args: str, port: int, cpu: int | None = None, root: Path = ROOT
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``python -m <module> <args>`` listening on 127.0.0.1:port (on ``cpu`` if given), stopped on exit.
+
+    ``root``: the checkout whose ``bench`` and ``aiohttp_eid`` the process imports (another one for a baseline).
+    """
+    env = {**os.environ, "PYTHONPATH": str(root)}
     command = pinned([sys.executable, "-m", module, *args], cpu)
-    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    process = subprocess.Popen(command, cwd=root, env=env)  # noqa: S603
     try:
         wait_for_port(port, timeout=30)
         yield process

@@ -42,6 +42,16 @@ def test_a_login_cpu_below_the_clock_tick_is_printed_not_divided_by() -> None:
     assert "| itsme login - (eidg login + RSA floor) | +4.00 ms |" in printed
 
 
+def test_a_baseline_checkout_is_printed_beside_this_one() -> None:
+    storm = {"requests": 20, "refreshes": 1, "replays": 0, "extra_median_ms": 1.0, "extra_max_ms": 2.0}
+    logins = {"eidg_cpu_ms": 3.0, "itsme_cpu_ms": 8.0, "oidc_cpu_ms": 3.0, "itsme_rsa_floor_ms": 4.0}
+    baseline = {"checkout": "../main", "logins": {"eidg login": {"this": 3.0, "baseline": 4.0}}}
+    results = {"machine": "m", "date": "d", "skipped": [], "logins": logins, "storm": storm, "memory": {}}
+    printed = table(results | {"baseline": baseline})
+    assert printed.startswith("Machine: m; d. Baseline: ../main.")
+    assert "| CPU per eidg login, this tree / baseline | 3.00 / 4.00 ms = 0.75 |" in printed
+
+
 def test_bench_runs_without_wrk_and_redis_and_says_what_it_skipped(tmp_path: Path) -> None:
     # a PATH with no tools at all: no wrk, no redis-server, no taskset (the bench runs servers by sys.executable)
     env = {**os.environ, "PATH": str(tmp_path)}
