@@ -1,7 +1,11 @@
 """(6) Guards: ``require_identity`` is the primitive; the decorators are thin wrappers.
 
-Browsers are redirected (302) to the login (or the provider chooser, or a
-step-up login asking for a higher level); API clients get a JSON 401/403.
+A browser's GET or HEAD that needs one provider's login (the only one, the one
+the guard names, or a step-up target) goes straight to that provider: the guard
+raises ``StartLogin`` and the middleware starts the login in its place, one
+redirect fewer than through the login route. Other browser requests, and several
+providers to choose from, get a 302 to the login route or the chooser; API
+clients get a JSON 401/403 with the ``login_url``.
 """
 
 from __future__ import annotations
@@ -18,15 +22,34 @@ from ..messages import text
 from ..runtime import IDENTITY, SESSION_UNAVAILABLE, runtime_of
 from .responses import error_response, json_error, locale_of, wants_json
 
-__all__ = ["login_required", "require_identity", "requires_assurance"]
+__all__ = ["StartLogin", "login_required", "require_identity", "requires_assurance"]
 
 _H = TypeVar("_H", bound=Callable[..., Awaitable[web.StreamResponse]])
+
+
+#: the methods a guard starts a login for itself (others go through the login route, as links do)
+_STARTS_LOGIN = frozenset({"GET", "HEAD"})
 
 
 class _MissingData(EidError):
     code = "missing_data"
     status = 403
     message = "missing_data"
+
+
+class StartLogin(web.HTTPFound):
+    """A guard's redirect to one provider's login, which the middleware starts in its place.
+
+    Its ``Location`` is the login route (``login_url``), so wherever the middleware does not
+    see it, it still works as the 302 it always was; the middleware answers instead with
+    ``login_redirect(request, provider, next=next, assurance=assurance)``: the provider itself.
+    """
+
+    def __init__(self, login_url: str, *, provider: str, next: str, assurance: Assurance | None) -> None:
+        super().__init__(login_url, headers={"Cache-Control": "no-store"})
+        self.provider = provider
+        self.next = next
+        self.assurance = assurance
 
 
 def require_identity(
@@ -49,10 +72,10 @@ def require_identity(
     if request.get(SESSION_UNAVAILABLE):
         raise SessionStoreUnavailableError("the session store is unavailable")
     allowed = tuple(providers) if providers is not None else tuple(runtime.providers)
-    here = str(request.rel_url) if request.method == "GET" else "/"
+    here = _here(request)
     if identity is None or identity.provider not in allowed:
         only = allowed[0] if len(allowed) == 1 else None
-        raise _deny(request, NotAuthenticatedError(), runtime.login_url(only, here, assurance))
+        raise _deny(request, NotAuthenticatedError(), runtime.login_url(only, here, assurance), only, assurance)
     if assurance is not None and identity.assurance < assurance:
         provider = runtime.providers.get(identity.provider)
         reachable = [n for n in allowed if runtime.providers[n].can_reach(assurance)]
@@ -61,20 +84,31 @@ def require_identity(
             target = reachable[0]
         if target is None:
             raise _deny(request, InsufficientAssuranceError(), None)
-        raise _deny(request, InsufficientAssuranceError(), runtime.login_url(target, here, assurance))
+        raise _deny(
+            request, InsufficientAssuranceError(), runtime.login_url(target, here, assurance), target, assurance
+        )
     missing = [c for c in claims if getattr(identity, c, None) is None]
     if missing:
         raise _deny(request, _MissingData(f"identity lacks {', '.join(missing)}"), None)
     return identity
 
 
-def _deny(request: web.Request, error: EidError, login_url: str | None) -> web.HTTPException:
+def _deny(
+    request: web.Request,
+    error: EidError,
+    login_url: str | None,
+    provider: str | None = None,
+    assurance: Assurance | None = None,
+) -> web.HTTPException:
+    """What the client gets instead of the page; ``provider``: the one ``login_url`` logs in with, if one."""
     runtime = runtime_of(request)
     if wants_json(request):
         _, message = text(error.message, locale_of(request, runtime.config.default_locale))
         extra = {"login_url": login_url} if login_url else {}
         response = json_error(error.status, error.code, message, **extra)
     elif login_url is not None:
+        if provider is not None and provider in runtime.providers and request.method in _STARTS_LOGIN:
+            return StartLogin(login_url, provider=provider, next=_here(request), assurance=assurance)
         return web.HTTPFound(login_url, headers={"Cache-Control": "no-store"})
     else:
         response = error_response(request, error, default_locale=runtime.config.default_locale)
@@ -84,6 +118,11 @@ def _deny(request: web.Request, error: EidError, login_url: str | None) -> web.H
         content_type=response.content_type,
         headers={k: v for k, v in response.headers.items() if k != "Content-Type" and k != "Content-Length"},
     )
+
+
+def _here(request: web.Request) -> str:
+    """Where the login comes back to: this URL for a GET, else ``/`` (a form must not be sent again)."""
+    return str(request.rel_url) if request.method == "GET" else "/"
 
 
 def _request_of(args: tuple[Any, ...]) -> web.Request:
