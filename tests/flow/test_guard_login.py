@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import aiohttp
 import pytest_asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -18,6 +19,8 @@ from yarl import URL
 import aiohttp_eid
 from aiohttp_eid import EidConfig, EidgConfig
 from aiohttp_eid.runtime import RUNTIME
+from aiohttp_eid.session.cookie_storage import _CACHE_SIZE as CACHE_SIZE
+from aiohttp_eid.session.cookie_storage import ChunkedCookieStorage
 from aiohttp_eid.testing import EidgEmulator
 from tests.support.app import build_app
 from tests.support.harness import CIE, CLIENT_SECRET, HTML, JSON, SESSION_KEY, SPID, Harness
@@ -196,3 +199,15 @@ async def test_a_guard_naming_one_of_several_providers_goes_straight_to_it(
     authorize = URL(resp.headers["Location"])
     assert authorize.path == "/oauth2/authorize"
     assert authorize.query["redirect_uri"].endswith("/auth/spid/callback")
+
+
+async def test_a_bot_hitting_a_protected_page_grows_no_unbounded_memory_with_cookie_storage(harness: Harness) -> None:
+    # each hit now writes a pre-login session; cookie storage keeps nothing per client on the
+    # server but the recently sealed values' plaintexts, a cache of a fixed size
+    storage = harness.app[RUNTIME].storage
+    assert isinstance(storage, ChunkedCookieStorage)
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar()) as bot:  # never sends a cookie back
+        for i in range(CACHE_SIZE + 100):
+            async with bot.get(f"{harness.origin}/me?i={i}", headers=HTML, allow_redirects=False) as resp:
+                assert resp.status == 302
+    assert len(storage._plaintexts) == CACHE_SIZE  # filled by the hits, and no further
