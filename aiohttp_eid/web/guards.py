@@ -63,7 +63,9 @@ def require_identity(
 
     ``assurance``: the lowest level accepted (a lower login gets a step-up login);
     ``providers``: the provider names accepted; ``claims``: Identity fields that
-    must be present (e.g. ``("tax_id",)``).
+    must be present (e.g. ``("tax_id",)``). A browser's GET or HEAD that one
+    provider's login can serve gets a ``StartLogin`` (a ``web.HTTPFound``), which
+    the middleware answers with the 302 straight to that provider.
     """
     identity: Identity | None = request.get(IDENTITY)
     if identity is not None and assurance is None and providers is None and not claims:
