@@ -74,10 +74,9 @@ def require_identity(
     if request.get(SESSION_UNAVAILABLE):
         raise SessionStoreUnavailableError("the session store is unavailable")
     allowed = tuple(providers) if providers is not None else tuple(runtime.providers)
-    here = _here(request)
     if identity is None or identity.provider not in allowed:
         only = allowed[0] if len(allowed) == 1 else None
-        raise _deny(request, NotAuthenticatedError(), runtime.login_url(only, here, assurance), only, assurance)
+        raise _to_login(request, NotAuthenticatedError(), only, assurance)
     if assurance is not None and identity.assurance < assurance:
         provider = runtime.providers.get(identity.provider)
         reachable = [n for n in allowed if runtime.providers[n].can_reach(assurance)]
@@ -86,31 +85,34 @@ def require_identity(
             target = reachable[0]
         if target is None:
             raise _deny(request, InsufficientAssuranceError(), None)
-        raise _deny(
-            request, InsufficientAssuranceError(), runtime.login_url(target, here, assurance), target, assurance
-        )
+        raise _to_login(request, InsufficientAssuranceError(), target, assurance)
     missing = [c for c in claims if getattr(identity, c, None) is None]
     if missing:
         raise _deny(request, _MissingData(f"identity lacks {', '.join(missing)}"), None)
     return identity
 
 
-def _deny(
-    request: web.Request,
-    error: EidError,
-    login_url: str | None,
-    provider: str | None = None,
-    assurance: Assurance | None = None,
+def _to_login(
+    request: web.Request, error: EidError, provider: str | None, assurance: Assurance | None
 ) -> web.HTTPException:
-    """What the client gets instead of the page; ``provider``: the one ``login_url`` logs in with, if one."""
+    """To a login with ``provider`` (None: the chooser, when there are several): a browser's GET or
+    HEAD straight to the provider, other browser requests to the login route, API clients ``error``."""
+    runtime = runtime_of(request)
+    here = _here(request)
+    login_url = runtime.login_url(provider, here, assurance)
+    browser = request.method in _STARTS_LOGIN and not wants_json(request)
+    if browser and provider is not None and provider in runtime.providers:
+        return StartLogin(login_url, provider=provider, next=here, assurance=assurance)
+    return _deny(request, error, login_url)
+
+
+def _deny(request: web.Request, error: EidError, login_url: str | None) -> web.HTTPException:
     runtime = runtime_of(request)
     if wants_json(request):
         _, message = text(error.message, locale_of(request, runtime.config.default_locale))
         extra = {"login_url": login_url} if login_url else {}
         response = json_error(error.status, error.code, message, **extra)
     elif login_url is not None:
-        if provider is not None and provider in runtime.providers and request.method in _STARTS_LOGIN:
-            return StartLogin(login_url, provider=provider, next=_here(request), assurance=assurance)
         return web.HTTPFound(login_url, headers={"Cache-Control": "no-store"})
     else:
         response = error_response(request, error, default_locale=runtime.config.default_locale)
