@@ -1,5 +1,8 @@
 """(5) The middleware: the request's login, refreshed when due (``web.refresh``), and its session saved.
 
+It also starts the login a guard asks for with ``StartLogin`` (``login_redirect``), so a browser goes
+from a protected page straight to the provider, its pending login saved as the login route saves it.
+
 Reading is the hot path of every application: an anonymous request without a
 cookie costs a header lookup; a logged-in one whose login is in memory (decoded
 once per Cookie header; on Redis, while Redis reports changes) one dictionary
