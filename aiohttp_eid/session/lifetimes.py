@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from .login_record import StoredLogin
+from .login_record import StoredLogin, logged_in_at, only_pending
+from .transaction import TTL as PENDING_TTL
 
-__all__ = ["Lifetimes"]
+__all__ = ["Lifetimes", "record_lifetime"]
 
 #: activity is recorded at most this often (a tenth of the idle timeout when that is shorter)
 TOUCH_INTERVAL = 60.0
@@ -79,3 +81,18 @@ class Lifetimes:
             and tokens.refresh_token is not None
             and tokens.refresh_due(now, self._leeway)
         )
+
+
+def record_lifetime(
+    session: Any, login: Mapping[str, Any] | None, *, max_age: float, idle: float | None, now: float
+) -> float:
+    """Seconds a stored session (its data and raw ``login``) may live in a server-side store.
+
+    A login: to the end of its absolute lifetime, at most the idle timeout. A pre-login session
+    (pending logins only, as an anonymous hit on a protected page leaves): as long as a pending
+    login, so a client that never logs in leaves nothing for hours. Any other: ``max_age``.
+    """
+    if login is not None:
+        remaining = max_age - (now - logged_in_at(login, now))
+        return min(remaining, idle) if idle is not None else remaining
+    return min(max_age, PENDING_TTL) if only_pending(session) else max_age

@@ -27,6 +27,7 @@ __all__ = [
     "clear_login",
     "logged_in_at",
     "login_owner",
+    "only_pending",
     "pending_transactions",
     "put_tokens",
     "raw_login",
@@ -146,6 +147,18 @@ def pending_transactions(session: Mapping[str, Any]) -> dict[str, Any]:
 def write_pending(session: MutableMapping[str, Any], pending: Mapping[str, Any]) -> None:
     """Store the pending transactions (removing the record when empty)."""
     _update(session, tx=dict(pending) or None)
+
+
+def only_pending(session: Any) -> bool:
+    """Whether a session holds pending logins and nothing else: no login, no application data.
+
+    Such a pre-login session (an anonymous hit on a protected page writes one) needs to live
+    only as long as a pending login does.
+    """
+    if not isinstance(session, Mapping) or len(session) != 1:
+        return False
+    ours = session.get(DATA_KEY)
+    return isinstance(ours, Mapping) and ours.keys() == {"v", "tx"}
 
 
 # -- the record's JSON form, for a storage that keeps the tokens apart (Redis) ----------------------

@@ -10,11 +10,12 @@ the time they were obtained): aiohttp-session rewrites whole sessions, so a requ
 a refresh would otherwise write the old tokens back over the new ones.
 
 Records expire with the session: the absolute lifetime counted from the login, shortened to the idle
-timeout (refreshed when the middleware records activity). A login starts a new id and deletes the old
-record; logout deletes the record. Each login is also listed under its subject so ``logout_everywhere``
-can end every session of a person. A request never brings back a deleted session: it rewrites a record
-only while it exists, in one script with its tokens (see redis_keys), and logins, logouts and
-``logout_everywhere`` are confirmed by a replica (see redis_durable).
+timeout (refreshed when the middleware records activity); a pre-login record (pending logins only, as
+an anonymous hit on a protected page leaves) with its pending logins (see ``record_lifetime``). A login
+starts a new id and deletes the old record; logout deletes the record. Each login is also listed under
+its subject so ``logout_everywhere`` can end every session of a person. A request never brings back a
+deleted session: it rewrites a record only while it exists, in one script with its tokens (see
+redis_keys), and logins, logouts and ``logout_everywhere`` are confirmed by a replica (see redis_durable).
 """
 
 from __future__ import annotations
@@ -35,11 +36,11 @@ from ..events import NO_EVENTS, Events
 from . import redis_keys
 from .cookie_storage import cookie_value
 from .crypto import Sealer
+from .lifetimes import record_lifetime
 from .login_record import (
     NOT_CACHED,
     CachedLogin,
     StoredLogin,
-    logged_in_at,
     login_owner,
     put_tokens,
     raw_login,
@@ -235,7 +236,7 @@ class RedisStorage(AbstractStorage):
         """Store a session; an update only while its record still exists. Whether it was written."""
         payload = json.loads(json.dumps(data))  # a private copy to take the tokens out of
         login = raw_login(payload.get("session"))
-        ttl = self._ttl(login)
+        ttl = self._ttl(payload.get("session"), login)
         tokens = take_tokens(login) if login is not None else None
         record_key, tokens_key = self.record_key(digest), self.tokens_key(digest)
         sealed = self._sealer.seal(json.dumps(payload, separators=(",", ":")).encode(), record_key.encode())
@@ -269,15 +270,10 @@ class RedisStorage(AbstractStorage):
         if self.tracker is not None:
             self.tracker.forget(digest)
 
-    def _ttl(self, login: Mapping[str, Any] | None) -> int:
-        """Milliseconds the record may live: to the end of the absolute lifetime, at most the idle timeout."""
-        max_age = float(self.max_age or 0)
-        remaining = max_age
-        if login is not None:
-            remaining = max_age - (self._clock() - logged_in_at(login, self._clock()))
-            if self._idle is not None:
-                remaining = min(remaining, float(self._idle))
-        return max(1000, int(remaining * 1000))
+    def _ttl(self, session: Any, login: Mapping[str, Any] | None) -> int:
+        """Milliseconds the record may live (``record_lifetime``), at least one second."""
+        seconds = record_lifetime(session, login, max_age=float(self.max_age or 0), idle=self._idle, now=self._clock())
+        return max(1000, int(seconds * 1000))
 
     async def end_sessions_of(self, provider: str, subject: str) -> int:
         """Delete every session of ``subject`` at ``provider``; how many there were.

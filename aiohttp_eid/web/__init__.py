@@ -3,7 +3,8 @@
 A login in eight steps, and the files that own each (``web/`` is the request's side; the
 other packages hold what a step needs below the web layer):
 
-(1) login: ``web/login.py`` (the login route, ``login_redirect``); ``session/transaction.py``
+(1) login: ``web/login.py`` (the login route, ``login_redirect``), which ``web/middleware.py`` also
+    calls for a guard's ``StartLogin`` (a protected page straight to the provider); ``session/transaction.py``
     (the pending login: state, nonce, PKCE verifier, return path); ``providers/openid_request.py``
     and ``EidgProvider.authorization_url`` (the authorization request); ``oidc/pkce.py``,
     ``oidc/request_object.py``.

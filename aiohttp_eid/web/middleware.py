@@ -1,5 +1,8 @@
 """(5) The middleware: the request's login, refreshed when due (``web.refresh``), and its session saved.
 
+It also starts the login a guard asks for with ``StartLogin`` (``login_redirect``), so a browser goes
+from a protected page straight to the provider, its pending login saved as the login route saves it.
+
 Reading is the hot path of every application: an anonymous request without a
 cookie costs a header lookup; a logged-in one whose login is in memory (decoded
 once per Cookie header; on Redis, while Redis reports changes) one dictionary
@@ -25,6 +28,8 @@ from ..runtime import IDENTITY, LOGIN, SESSION_UNAVAILABLE, Runtime
 from ..session.cookie_storage import ChunkedCookieStorage
 from ..session.login_record import NOT_CACHED, LoginReader, clear_login, read_login, write_login
 from ..session.redis_storage import RedisStorage
+from .guards import StartLogin
+from .login import login_redirect
 from .refresh import refreshed
 from .responses import error_response
 from .session_io import abandon_started_response, save_or_error, session_of
@@ -46,14 +51,19 @@ def eid_middleware(runtime: Runtime) -> Middleware:
         request[STORAGE_KEY] = storage  # so aiohttp_session.get_session() works for the app too
         request[SESSION_KEY] = None  # not loaded yet: get_session() loads it on first use
         try:
-            # the hot path: a login known from memory that needs no write, no refresh and no expiry
-            login = reader.cached_login(request) if reader is not None else NOT_CACHED
-            if login is None or (login is not NOT_CACHED and lifetimes.usable_as_is(login)):
-                request[LOGIN] = login
-                request[IDENTITY] = login.identity if login is not None else None
-            else:
-                request[IDENTITY] = await authenticate(request, runtime)
-            response = await handler(request)
+            try:
+                # the hot path: a login known from memory that needs no write, no refresh and no expiry
+                login = reader.cached_login(request) if reader is not None else NOT_CACHED
+                if login is None or (login is not NOT_CACHED and lifetimes.usable_as_is(login)):
+                    request[LOGIN] = login
+                    request[IDENTITY] = login.identity if login is not None else None
+                else:
+                    request[IDENTITY] = await authenticate(request, runtime)
+                response = await handler(request)
+            except StartLogin as start:
+                # a guard's login, started here: the browser goes straight to the provider, and
+                # the session with the new transaction is saved below as the login route's is
+                response = await login_redirect(request, start.provider, next=start.next, assurance=start.assurance)
         except web.HTTPException as exc:
             # a redirect raised after the session grew too large must not go out without it
             replaced = await _save_or_replace(request, exc, runtime)

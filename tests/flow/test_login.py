@@ -46,10 +46,12 @@ async def test_login_flow_sets_identity_and_returns_to_next(harness: Harness) ->
 
 
 async def test_unauthenticated_browser_is_redirected_and_api_client_gets_401(harness: Harness) -> None:
-    status, _ = await harness.get_json("/me?x=1", headers=HTML)
-    assert status == 302
     resp = await harness.client.get("/me?x=1", headers=HTML, allow_redirects=False)
-    assert URL(resp.headers["Location"]) == URL("/auth/eidg/login").with_query(next="/me?x=1")
+    assert resp.status == 302
+    authorize = URL(resp.headers["Location"])  # straight to the provider (tests/flow/test_guard_login.py)
+    assert authorize.path.endswith("/oauth2/authorize")
+    assert (await harness.callback(await harness.at_provider(str(authorize)))).headers["Location"] == "/me?x=1"
+    harness.client.session.cookie_jar.clear()
     status, body = await harness.get_json("/me", headers=JSON)
     assert status == 401
     assert body["error"] == "not_authenticated"

@@ -79,6 +79,11 @@ async def late(request: web.Request) -> web.StreamResponse:
     return response
 
 
+@aiohttp_eid.login_required
+async def guarded(request: web.Request) -> web.StreamResponse:
+    return web.json_response({"reached": True})
+
+
 async def read(request: web.Request) -> web.StreamResponse:
     session = await aiohttp_session.get_session(request)
     return web.json_response({"data": session.get("data")})
@@ -92,6 +97,7 @@ ROUTES: dict[str, Handler] = {
     "/ws": websocket,
     "/late": late,
     "/read": read,
+    "/guarded": guarded,
 }
 
 
@@ -157,6 +163,19 @@ async def test_an_oversize_session_ends_in_the_documented_error_for_every_respon
     # the same keep-alive connection answers the next request cleanly, and the old session is intact
     assert await stored(browser, origin) == "y" * 10
     assert any("session not saved" in r.getMessage() for r in caplog.records if r.levelno == logging.ERROR)
+
+
+async def test_a_login_a_guard_starts_in_a_nearly_full_session_ends_in_the_documented_error(
+    origin: str, browser: aiohttp.ClientSession
+) -> None:
+    # the application's data leaves no room for the pending login the guard starts
+    async with browser.get(f"{origin}/json?size=5150") as resp:
+        assert resp.status == 200
+    async with browser.get(f"{origin}/guarded", headers=HTML, allow_redirects=False) as resp:
+        assert resp.status == 500  # not a redirect to the provider without its pending login
+        assert "Set-Cookie" not in resp.headers
+        assert "session_too_large" in await resp.text()
+    assert await stored(browser, origin) == "y" * 5150
 
 
 async def test_an_oversize_session_at_a_websocket_handshake_gets_the_error_not_an_upgrade(

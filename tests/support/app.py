@@ -96,6 +96,7 @@ def build_app(config: EidConfig) -> web.Application:
     aiohttp_eid.setup(app, config)
     app.router.add_get("/", home)
     app.router.add_get("/me", me)
+    app.router.add_post("/me", me)  # a form posted to a protected page
     app.router.add_get("/high", high)
     app.router.add_get("/token", token)
     app.router.add_get("/refresh-identity", refresh_identity)
