@@ -131,4 +131,11 @@ async def test_the_attack_header_never_logs_the_victim_in_as_the_attacker(harnes
     assert await me(f"{name}={victim}; z=1 {name}={attacker}") == 401
     # the attacker's login planted beside the victim's own cookie: nobody can tell which is whose
     assert await me(f"{name}={victim}; {name}={attacker}") == 401
+    assert await me(f"{name}={attacker}; {name}={victim}") == 401  # a logged-in pair first, a planted one after
     assert await me(f"{name}={attacker}; {name}={attacker}") == 200
+    # the fast path of a logged-in request takes exactly the pair's value: no more, no less
+    assert await me(f"{name}={attacker}; z=1") == 200
+    assert await me(f"{name}={attacker}x") == 401
+    assert await me(f"{name}={attacker}x; z=1") == 401
+    assert await me(f"{name}={attacker[:-1]}") == 401
+    assert await me(f"z=1 {name}={attacker}") == 401  # inside another cookie's value: not a pair of ours
