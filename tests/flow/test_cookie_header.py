@@ -66,6 +66,35 @@ def test_our_cookie_given_twice_with_different_values_is_no_cookie_and_is_logged
     assert cookie_value(f"{HOST}=same; a=1; {HOST}=same", HOST) == "same"
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        f"{HOST}=abc",
+        f"{HOST}=abc; z=1",
+        f"z=1; {HOST}=abc",
+        f"z=1;{HOST}=abc",
+        f"z=1;  {HOST}=abc",
+        f"z=1; {HOST}= abc",
+        f"z=1; {HOST}=abc ; y=2",
+        f"z=1; {HOST}=",
+        f"z=1; {HOST}=; y=2",
+        f"z=1; {HOST} =abc",
+        f"z=1 {HOST}=abc",
+        f"z={HOST}=abc",
+        f"x{HOST}=abc",
+        f"{HOST}.1=abc; {HOST}=def",
+        f"{HOST}=abc; {HOST}=def",
+        f"{HOST}=abc; z={HOST}",
+        f"{HOST}=a=b; z=1",
+        f"\t{HOST}=abc",
+        f"; {HOST}=abc",
+        f"{HOST}",
+    ],
+)
+def test_the_fast_reading_of_the_usual_header_gives_the_general_answer(header: str) -> None:
+    assert cookies.only_span(header, HOST) == cookies._general_span(header, HOST, header.find(HOST))
+
+
 def storage(name: str = HOST) -> ChunkedCookieStorage:
     return ChunkedCookieStorage(derive_sealer([b"k" * 32], "cookie"), cookie_name=name, secure=True, max_age=3600)
 
