@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import argparse
 import base64
-import hashlib
 from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
 
+from aiohttp_eid.oidc.pkce import code_challenge
 from aiohttp_eid.oidc.transport import new_client_session
 
 #: the sizes of our session cookies' values after the login redirect and after the callback
 PRE_LOGIN_COOKIE, LOGGED_IN_COOKIE = 400, 2800
 _VERIFIER = "v" * 43
-_CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(_VERIFIER.encode()).digest()).rstrip(b"=").decode()
 _CLIENT = web.AppKey("client", aiohttp.ClientSession)
 
 
@@ -41,7 +40,7 @@ def build(port: int, eidg: str) -> web.Application:
             "scope": "openid",
             "ui_locales": "it",
             "code_challenge_method": "S256",
-            "code_challenge": _CHALLENGE,
+            "code_challenge": code_challenge(_VERIFIER),
         }
     )
     basic = "Basic " + base64.b64encode(b"demo-client:demo-secret").decode()

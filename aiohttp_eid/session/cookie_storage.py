@@ -23,7 +23,7 @@ from aiohttp_session import AbstractStorage, Session
 
 from ..errors import SessionTooLargeError
 from ..events import NO_EVENTS, Events
-from .cookies import chunk_values, cookie_present, cookie_value, only_span
+from .cookies import chunk_values, cookie_present, cookie_value, only_span, usual_start
 from .crypto import Sealer
 from .login_record import NOT_CACHED, CachedLogin, StoredLogin, read_login
 
@@ -94,11 +94,10 @@ class ChunkedCookieStorage(AbstractStorage):
         found = header.find(name)
         if found < 0:
             return None
-        start = found + len(name) + 1
-        # what a browser sends: our pair first or after "; ", then "<name>=<a value we opened>" ending the
-        # header or at a ";", and our name nowhere after it; the answer the general path below would give,
-        # in a few string comparisons
-        if (found == 0 or (found >= 2 and header.startswith("; ", found - 2))) and header.startswith("=", start - 1):
+        # the usual pair holding a value we opened, ending the header or at a ";", and our name nowhere
+        # after it: the answer the general path below would give, in a few string comparisons
+        start = usual_start(header, name, found)
+        if start >= 0:
             entry = self._logins.get(header[start : start + _KEY_CHARS])
             if entry is not None and len(entry[0]) == 1:
                 value = entry[0][0]

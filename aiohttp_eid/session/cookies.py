@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import time
 
-__all__ = ["chunk_values", "cookie_present", "cookie_value", "cookie_values", "only_span"]
+__all__ = ["chunk_values", "cookie_present", "cookie_value", "cookie_values", "only_span", "usual_start"]
 
 log = logging.getLogger("aiohttp_eid.session")
 
@@ -76,10 +76,10 @@ def only_span(header: str, name: str) -> tuple[int, int] | None:
     found = header.find(name)
     if found < 0:
         return None
-    start = found + len(name) + 1
-    # what browsers send: the pair first or after "; ", "=" right after the name, no blanks around the
-    # value, and our name nowhere after it; the answer of _general_span, without its Python loops
-    if (found == 0 or (found >= 2 and header.startswith("; ", found - 2))) and header.startswith("=", start - 1):
+    # the usual pair, no blanks around its value and our name nowhere after it: the answer of
+    # _general_span, without its Python loops
+    start = usual_start(header, name, found)
+    if start >= 0:
         end = header.find(";", start)
         if end < 0:
             end = len(header)
@@ -87,6 +87,15 @@ def only_span(header: str, name: str) -> tuple[int, int] | None:
         if not blank_edge and header.find(name, end) < 0:
             return start, end
     return _general_span(header, name, found)
+
+
+def usual_start(header: str, name: str, found: int) -> int:
+    """Where the value of the pair named ``name`` at ``found`` starts, when the pair has the shape browsers
+    send (first in the header or after ``"; "``, ``=`` right after the name); -1 for any other shape."""
+    start = found + len(name) + 1
+    if (found == 0 or (found >= 2 and header.startswith("; ", found - 2))) and header.startswith("=", start - 1):
+        return start
+    return -1
 
 
 def _general_span(header: str, name: str, found: int) -> tuple[int, int] | None:
